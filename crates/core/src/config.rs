@@ -1,0 +1,678 @@
+//! Configuration: one TOML format read in layers, later wins: built-in defaults, the machine
+//! policy file, the user's file, the file named by `ADO_CONNECT_CONFIG`, command-line flags.
+//! Every value remembers which layer set it (`ado-connect config show`), and every layer is
+//! validated as it is read, so an error names the key and the file.
+
+use crate::error::{Error, ErrorCode, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+pub const ENV_CONFIG: &str = "ADO_CONNECT_CONFIG";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub identity: IdentityConfig,
+    pub devops: DevopsConfig,
+    pub arm: ArmConfig,
+    pub gcm: GcmConfig,
+    pub policy: PolicyConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityConfig {
+    pub authority_host: String,
+    pub tenant: String,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DevopsConfig {
+    pub profile_base: String,
+    pub org_base: String,
+    pub vssps_base: String,
+    pub vsaex_base: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArmConfig {
+    pub base: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GcmConfig {
+    pub legacy_cache_path: String,
+    pub git: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    pub allowed_tenants: Vec<String>,
+    pub demo: bool,
+    pub updates: bool,
+}
+
+/// The Azure DevOps resource; `.default` asks for every permission already consented.
+pub const DEVOPS_SCOPE: &str = "499b84ac-1321-427f-aa17-267ca6975798/.default";
+pub const ARM_SCOPE: &str = "https://management.azure.com/.default";
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            identity: IdentityConfig {
+                authority_host: "https://login.microsoftonline.com".into(),
+                // MSA pass-through needs `organizations`, not `common` (reference §1.1).
+                tenant: "organizations".into(),
+                client_id: "872cd9fa-d31f-45e0-9eab-6e460a02d1f1".into(),
+                scopes: vec![
+                    DEVOPS_SCOPE.into(),
+                    "offline_access".into(),
+                    "openid".into(),
+                    "profile".into(),
+                ],
+            },
+            devops: DevopsConfig {
+                profile_base: "https://app.vssps.visualstudio.com".into(),
+                org_base: "https://dev.azure.com".into(),
+                vssps_base: "https://vssps.dev.azure.com".into(),
+                vsaex_base: "https://vsaex.dev.azure.com".into(),
+            },
+            arm: ArmConfig {
+                base: "https://management.azure.com".into(),
+            },
+            gcm: GcmConfig {
+                legacy_cache_path: String::new(),
+                git: "git".into(),
+            },
+            policy: PolicyConfig {
+                allowed_tenants: vec![],
+                demo: true,
+                updates: true,
+            },
+        }
+    }
+}
+
+/// Where a value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "layer", content = "path", rename_all = "kebab-case")]
+pub enum Origin {
+    Default,
+    Machine(PathBuf),
+    User(PathBuf),
+    Env(PathBuf),
+    Flag,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Default => f.write_str("default"),
+            Origin::Machine(p) => write!(f, "machine policy {}", p.display()),
+            Origin::User(p) => write!(f, "user file {}", p.display()),
+            Origin::Env(p) => write!(f, "{ENV_CONFIG} {}", p.display()),
+            Origin::Flag => f.write_str("command line"),
+        }
+    }
+}
+
+/// The effective configuration and the origin of each `section.key`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadedConfig {
+    pub config: Config,
+    pub origins: BTreeMap<String, Origin>,
+    /// The files that were read, in order.
+    pub files: Vec<PathBuf>,
+}
+
+/// Which files to read. [`ConfigLoader::standard`] fills it for this OS; tests name their own.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigLoader {
+    pub machine: Option<PathBuf>,
+    pub user: Option<PathBuf>,
+    pub env: Option<PathBuf>,
+    /// `section.key=value` pairs from the command line; the value is TOML, or a bare string.
+    pub overrides: Vec<String>,
+}
+
+impl ConfigLoader {
+    pub fn standard() -> Self {
+        ConfigLoader {
+            machine: Some(machine_config_path()),
+            user: user_config_path(),
+            env: std::env::var_os(ENV_CONFIG)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+            overrides: vec![],
+        }
+    }
+
+    pub fn with_overrides(mut self, overrides: Vec<String>) -> Self {
+        self.overrides = overrides;
+        self
+    }
+
+    pub fn load(&self) -> Result<LoadedConfig> {
+        let defaults = toml::Table::try_from(Config::default())
+            .map_err(|e| Error::internal(format!("default config: {e}")))?;
+        let mut merged = defaults.clone();
+        let mut origins = BTreeMap::new();
+        for (section, table) in &defaults {
+            if let Some(t) = table.as_table() {
+                for key in t.keys() {
+                    origins.insert(format!("{section}.{key}"), Origin::Default);
+                }
+            }
+        }
+        let mut files = vec![];
+        let layers = [
+            (self.machine.as_ref(), Origin::Machine as fn(PathBuf) -> Origin, false),
+            (self.user.as_ref(), Origin::User as fn(PathBuf) -> Origin, false),
+            // The file named by the environment must exist: a typo should not silently
+            // fall back to the real Microsoft endpoints.
+            (self.env.as_ref(), Origin::Env as fn(PathBuf) -> Origin, true),
+        ];
+        for (path, origin, required) in layers {
+            let Some(path) = path else { continue };
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => continue,
+                Err(e) => {
+                    return Err(Error::new(
+                        ErrorCode::ConfigUnreadable,
+                        format!("The configuration file {} cannot be read: {e}.", path.display()),
+                        "Check that the file exists and that you may read it.",
+                    ))
+                }
+            };
+            let origin = origin(path.clone());
+            let table: toml::Table = toml::from_str(&text).map_err(|e| {
+                config_error(path, &format!("it is not valid TOML: {}", e.message().trim()))
+            })?;
+            merge_layer(&defaults, &mut merged, &mut origins, table, &origin, path)?;
+            files.push(path.clone());
+        }
+        for pair in &self.overrides {
+            let (key, value) = pair.split_once('=').ok_or_else(|| {
+                Error::new(
+                    ErrorCode::ConfigInvalid,
+                    format!("The setting `{pair}` on the command line has no `=`."),
+                    "Write settings as section.key=value, for example identity.tenant=organizations.",
+                )
+            })?;
+            let (section, name) = key.trim().split_once('.').ok_or_else(|| {
+                Error::new(
+                    ErrorCode::ConfigInvalid,
+                    format!("The setting `{key}` on the command line does not name a section."),
+                    "Write settings as section.key=value, for example identity.tenant=organizations.",
+                )
+            })?;
+            let value = parse_flag_value(value.trim());
+            let mut table = toml::Table::new();
+            let mut inner = toml::Table::new();
+            inner.insert(name.to_string(), value);
+            table.insert(section.to_string(), toml::Value::Table(inner));
+            merge_layer(
+                &defaults,
+                &mut merged,
+                &mut origins,
+                table,
+                &Origin::Flag,
+                Path::new("the command line"),
+            )?;
+        }
+        let config: Config = toml::Value::Table(merged)
+            .try_into()
+            .map_err(|e: toml::de::Error| Error::internal(format!("merged config: {e}")))?;
+        let loaded = LoadedConfig {
+            config,
+            origins,
+            files,
+        };
+        loaded.validate()?;
+        Ok(loaded)
+    }
+}
+
+fn parse_flag_value(raw: &str) -> toml::Value {
+    // `key=[...]`, `key=true`, `key="x"` parse as TOML; anything else is a bare string.
+    toml::from_str::<toml::Table>(&format!("v = {raw}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_string()))
+}
+
+fn config_error(path: &Path, why: &str) -> Error {
+    Error::new(
+        ErrorCode::ConfigInvalid,
+        format!("The configuration in {} is not valid: {why}.", path.display()),
+        "Correct the file (see README, Configuration) or remove the setting to use the default.",
+    )
+}
+
+fn merge_layer(
+    defaults: &toml::Table,
+    merged: &mut toml::Table,
+    origins: &mut BTreeMap<String, Origin>,
+    layer: toml::Table,
+    origin: &Origin,
+    path: &Path,
+) -> Result<()> {
+    for (section, value) in layer {
+        let Some(default_section) = defaults.get(&section).and_then(|v| v.as_table()) else {
+            return Err(config_error(path, &format!("unknown section `[{section}]`")));
+        };
+        let toml::Value::Table(values) = value else {
+            return Err(config_error(path, &format!("`{section}` must be a [section]")));
+        };
+        // Policy is the IT desk's: only the machine file may set it.
+        if section == "policy" && !matches!(origin, Origin::Machine(_)) {
+            return Err(config_error(
+                path,
+                "`[policy]` can only be set in the machine policy file",
+            ));
+        }
+        for (key, value) in values {
+            let name = format!("{section}.{key}");
+            let Some(default) = default_section.get(&key) else {
+                return Err(config_error(path, &format!("unknown key `{name}`")));
+            };
+            if !same_shape(default, &value) {
+                return Err(config_error(
+                    path,
+                    &format!("`{name}` must be {}", shape_name(default)),
+                ));
+            }
+            merged
+                .get_mut(&section)
+                .and_then(|s| s.as_table_mut())
+                .expect("section exists in defaults")
+                .insert(key, value);
+            origins.insert(name, origin.clone());
+        }
+    }
+    Ok(())
+}
+
+fn same_shape(a: &toml::Value, b: &toml::Value) -> bool {
+    match (a, b) {
+        (toml::Value::Array(_), toml::Value::Array(items)) => items.iter().all(|i| i.is_str()),
+        _ => a.type_str() == b.type_str(),
+    }
+}
+
+fn shape_name(v: &toml::Value) -> &'static str {
+    match v {
+        toml::Value::String(_) => "a string",
+        toml::Value::Boolean(_) => "true or false",
+        toml::Value::Array(_) => "a list of strings",
+        _ => "a value of another type",
+    }
+}
+
+impl LoadedConfig {
+    fn origin_of(&self, key: &str) -> String {
+        self.origins
+            .get(key)
+            .map(|o| o.to_string())
+            .unwrap_or_else(|| "default".into())
+    }
+
+    fn invalid(&self, key: &str, why: String) -> Error {
+        Error::new(
+            ErrorCode::ConfigInvalid,
+            format!(
+                "The setting `{key}` (from {}) is not valid: {why}.",
+                self.origin_of(key)
+            ),
+            "Correct the setting or remove it to use the default.",
+        )
+    }
+
+    fn validate(&self) -> Result<()> {
+        let c = &self.config;
+        let urls = [
+            ("identity.authority_host", &c.identity.authority_host),
+            ("devops.profile_base", &c.devops.profile_base),
+            ("devops.org_base", &c.devops.org_base),
+            ("devops.vssps_base", &c.devops.vssps_base),
+            ("devops.vsaex_base", &c.devops.vsaex_base),
+            ("arm.base", &c.arm.base),
+        ];
+        for (key, value) in urls {
+            validate_endpoint_url(value).map_err(|why| self.invalid(key, why))?;
+        }
+        validate_tenant_segment(&c.identity.tenant)
+            .map_err(|why| self.invalid("identity.tenant", why))?;
+        if uuid::Uuid::parse_str(&c.identity.client_id).is_err() {
+            return Err(self.invalid(
+                "identity.client_id",
+                format!("`{}` is not a GUID", c.identity.client_id),
+            ));
+        }
+        if c.identity.scopes.is_empty() {
+            return Err(self.invalid("identity.scopes", "the list is empty".into()));
+        }
+        for t in &c.policy.allowed_tenants {
+            validate_tenant_segment(t).map_err(|why| self.invalid("policy.allowed_tenants", why))?;
+        }
+        if c.gcm.git.trim().is_empty() {
+            return Err(self.invalid("gcm.git", "it is empty".into()));
+        }
+        Ok(())
+    }
+
+    /// `config show`: every key, its value and where it came from.
+    pub fn render_text(&self) -> String {
+        let table = toml::Table::try_from(&self.config).unwrap_or_default();
+        let mut out = String::new();
+        for (section, values) in &table {
+            out.push_str(&format!("[{section}]\n"));
+            if let Some(values) = values.as_table() {
+                for (key, value) in values {
+                    out.push_str(&format!(
+                        "{key} = {value}    # {}\n",
+                        self.origin_of(&format!("{section}.{key}"))
+                    ));
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// An endpoint must be https, or http on a loopback host (the simulator, a test server).
+pub fn validate_endpoint_url(value: &str) -> std::result::Result<url::Url, String> {
+    let url = url::Url::parse(value).map_err(|e| format!("`{value}` is not a URL ({e})"))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| format!("`{value}` has no host"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!("`{value}` must not contain a user name or password"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("`{value}` must not have a query or fragment"));
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback_host(host) => Ok(url),
+        "http" => Err(format!(
+            "`{value}` uses http:// on a host that is not this machine; use https://"
+        )),
+        other => Err(format!("`{value}` uses `{other}:`; use https://")),
+    }
+}
+
+/// True when `value` is an http(s) URL on this machine (the simulator: demo mode).
+pub fn is_loopback_url(value: &str) -> bool {
+    url::Url::parse(value)
+        .ok()
+        .and_then(|u| u.host_str().map(is_loopback_host))
+        .unwrap_or(false)
+}
+
+pub fn is_loopback_host(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+}
+
+/// A tenant segment: `organizations`, `common`, `consumers`, a GUID, or a DNS domain.
+pub fn validate_tenant_segment(value: &str) -> std::result::Result<(), String> {
+    if ["organizations", "common", "consumers"].contains(&value)
+        || uuid::Uuid::parse_str(value).is_ok()
+    {
+        return Ok(());
+    }
+    validate_domain(value)
+}
+
+/// A directory domain such as `contoso.com` or `contoso.onmicrosoft.com`.
+pub fn validate_domain(value: &str) -> std::result::Result<(), String> {
+    if value.is_empty() || value.len() > 253 {
+        return Err("a domain must be 1 to 253 characters".into());
+    }
+    if !value.contains('.') {
+        return Err(format!("`{value}` is not a domain such as contoso.com"));
+    }
+    for label in value.split('.') {
+        let ok = !label.is_empty()
+            && label.len() <= 63
+            && label
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !label.starts_with('-')
+            && !label.ends_with('-');
+        if !ok {
+            return Err(format!(
+                "`{value}` is not a domain: use letters, digits, hyphens and dots only"
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub fn machine_config_path() -> PathBuf {
+    if cfg!(windows) {
+        let base = std::env::var_os("ProgramData").unwrap_or_else(|| "C:\\ProgramData".into());
+        PathBuf::from(base).join("ADO Connect").join("config.toml")
+    } else if cfg!(target_os = "macos") {
+        PathBuf::from("/Library/Application Support/ADO Connect/config.toml")
+    } else {
+        PathBuf::from("/etc/ado-connect/config.toml")
+    }
+}
+
+/// The app config directory's file: the same place Tauri's `app_config_dir` names.
+pub fn user_config_path() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join(crate::APP_IDENTIFIER).join("config.toml"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+        let p = dir.path().join(name);
+        std::fs::File::create(&p)
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        p
+    }
+
+    #[test]
+    fn defaults_alone_are_valid_and_marked_default() {
+        let loaded = ConfigLoader::default().load().unwrap();
+        assert_eq!(loaded.config, Config::default());
+        assert_eq!(loaded.origins["identity.tenant"], Origin::Default);
+        assert!(loaded.render_text().contains("tenant = \"organizations\"    # default"));
+    }
+
+    #[test]
+    fn layers_apply_in_order_and_record_origin() {
+        let dir = tempfile::tempdir().unwrap();
+        let machine = file(
+            &dir,
+            "machine.toml",
+            "[policy]\nallowed_tenants = [\"contoso.com\"]\n[arm]\nbase = \"https://arm.machine\"\n",
+        );
+        let user = file(
+            &dir,
+            "user.toml",
+            "[arm]\nbase = \"https://arm.user\"\n[gcm]\ngit = \"/usr/bin/git\"\n",
+        );
+        let env = file(&dir, "env.toml", "[arm]\nbase = \"http://127.0.0.1:9/arm\"\n");
+        let loaded = ConfigLoader {
+            machine: Some(machine.clone()),
+            user: Some(user.clone()),
+            env: Some(env.clone()),
+            overrides: vec!["identity.tenant=contoso.com".into()],
+        }
+        .load()
+        .unwrap();
+        let c = &loaded.config;
+        assert_eq!(c.arm.base, "http://127.0.0.1:9/arm");
+        assert_eq!(c.gcm.git, "/usr/bin/git");
+        assert_eq!(c.policy.allowed_tenants, vec!["contoso.com"]);
+        assert_eq!(c.identity.tenant, "contoso.com");
+        assert_eq!(loaded.origins["arm.base"], Origin::Env(env));
+        assert_eq!(loaded.origins["gcm.git"], Origin::User(user));
+        assert_eq!(loaded.origins["policy.allowed_tenants"], Origin::Machine(machine));
+        assert_eq!(loaded.origins["identity.tenant"], Origin::Flag);
+        assert_eq!(loaded.files.len(), 3);
+    }
+
+    #[test]
+    fn missing_optional_files_are_skipped_but_env_file_is_required() {
+        let dir = tempfile::tempdir().unwrap();
+        let absent = dir.path().join("absent.toml");
+        let ok = ConfigLoader {
+            machine: Some(absent.clone()),
+            user: Some(absent.clone()),
+            ..Default::default()
+        }
+        .load();
+        assert!(ok.is_ok());
+        let err = ConfigLoader {
+            env: Some(absent),
+            ..Default::default()
+        }
+        .load()
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::ConfigUnreadable);
+        assert!(err.message.contains("absent.toml"));
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = file(&dir, "user.toml", "[identity]\nclient = \"x\"\n");
+        let err = ConfigLoader {
+            user: Some(p),
+            ..Default::default()
+        }
+        .load()
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::ConfigInvalid);
+        assert!(err.message.contains("identity.client"), "{}", err.message);
+        assert!(err.message.contains("user.toml"), "{}", err.message);
+    }
+
+    #[test]
+    fn unknown_section_and_wrong_type_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = file(&dir, "a.toml", "[extras]\nx = 1\n");
+        let err = ConfigLoader {
+            env: Some(p),
+            ..Default::default()
+        }
+        .load()
+        .unwrap_err();
+        assert!(err.message.contains("[extras]"), "{}", err.message);
+        let p = file(&dir, "b.toml", "[identity]\nscopes = \"one\"\n");
+        let err = ConfigLoader {
+            env: Some(p),
+            ..Default::default()
+        }
+        .load()
+        .unwrap_err();
+        assert!(err.message.contains("list of strings"), "{}", err.message);
+    }
+
+    #[test]
+    fn malformed_url_is_an_error_naming_key_and_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = file(&dir, "env.toml", "[devops]\norg_base = \"not a url\"\n");
+        let err = ConfigLoader {
+            env: Some(p),
+            ..Default::default()
+        }
+        .load()
+        .unwrap_err();
+        assert!(err.message.contains("devops.org_base"), "{}", err.message);
+        assert!(err.message.contains("env.toml"), "{}", err.message);
+    }
+
+    #[test]
+    fn plain_http_only_on_loopback() {
+        assert!(validate_endpoint_url("http://127.0.0.1:8080/login").is_ok());
+        assert!(validate_endpoint_url("http://127.8.9.1/x").is_ok());
+        assert!(validate_endpoint_url("http://localhost:1/x").is_ok());
+        assert!(validate_endpoint_url("http://[::1]:1/x").is_ok());
+        assert!(validate_endpoint_url("https://dev.azure.com").is_ok());
+        let err = validate_endpoint_url("http://dev.azure.com").unwrap_err();
+        assert!(err.contains("not this machine"));
+        assert!(validate_endpoint_url("http://127.0.0.1.evil.com/").is_err());
+        assert!(validate_endpoint_url("ftp://127.0.0.1/").is_err());
+        assert!(validate_endpoint_url("https://user:pw@dev.azure.com").is_err());
+        let dir = tempfile::tempdir().unwrap();
+        let p = file(&dir, "env.toml", "[arm]\nbase = \"http://10.0.0.5/arm\"\n");
+        let err = ConfigLoader {
+            env: Some(p),
+            ..Default::default()
+        }
+        .load()
+        .unwrap_err();
+        assert!(err.message.contains("arm.base"), "{}", err.message);
+    }
+
+    #[test]
+    fn policy_only_from_machine_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = file(&dir, "user.toml", "[policy]\nallowed_tenants = []\n");
+        let err = ConfigLoader {
+            user: Some(p),
+            ..Default::default()
+        }
+        .load()
+        .unwrap_err();
+        assert!(err.message.contains("machine policy"), "{}", err.message);
+    }
+
+    #[test]
+    fn flags_parse_values_and_reject_garbage() {
+        let loaded = ConfigLoader::default()
+            .with_overrides(vec![
+                "identity.scopes=[\"a\", \"b\"]".into(),
+                "gcm.legacy_cache_path=/tmp/x y".into(),
+            ])
+            .load()
+            .unwrap();
+        assert_eq!(loaded.config.identity.scopes, vec!["a", "b"]);
+        assert_eq!(loaded.config.gcm.legacy_cache_path, "/tmp/x y");
+        let err = ConfigLoader::default()
+            .with_overrides(vec!["tenant".into()])
+            .load()
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::ConfigInvalid);
+        let err = ConfigLoader::default()
+            .with_overrides(vec!["identity.client_id=nope".into()])
+            .load()
+            .unwrap_err();
+        assert!(err.message.contains("identity.client_id"));
+        assert!(err.message.contains("command line"));
+    }
+
+    #[test]
+    fn tenant_segments_and_domains() {
+        assert!(validate_tenant_segment("organizations").is_ok());
+        assert!(validate_tenant_segment("72f988bf-86f1-41af-91ab-2d7cd011db47").is_ok());
+        assert!(validate_tenant_segment("contoso.onmicrosoft.com").is_ok());
+        assert!(validate_tenant_segment("contoso").is_err());
+        assert!(validate_tenant_segment("contoso.com/../x").is_err());
+        assert!(validate_tenant_segment("-bad.com").is_err());
+        assert!(validate_tenant_segment("con toso.com").is_err());
+    }
+}

@@ -1,0 +1,553 @@
+//! `AdoConnect`: the procedure's operations, one method each, used by both the desktop app
+//! and the command line. Shells call these and add nothing but presentation.
+
+use crate::arm::{ArmClient, Billing, Directory};
+use crate::auth::device::PollProgress;
+use crate::auth::store::SecretStore;
+use crate::auth::{DeviceAuthorization, IdentityClient};
+use crate::config::Config;
+use crate::devops::{DevopsClient, DirectoryKind, DirectoryLink, InviteAccessLevel, User, UserEntitlement};
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{HttpClient, DEFAULT_TIMEOUT};
+use crate::session::{Resource, Session, SessionStatus};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Mutex;
+use tokio_util::sync::CancellationToken;
+
+/// Organizations probed at once.
+pub const PROBE_CONCURRENCY: usize = 8;
+/// Above this many users, mapping and invitations stop working (reference §5).
+pub const MAX_USERS_FOR_CONNECT: u64 = 100;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub name: String,
+    pub id: String,
+    pub owned: bool,
+    pub directory: DirectoryLink,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationDetails {
+    #[serde(flatten)]
+    pub organization: Organization,
+    pub owner: String,
+    pub user_count: u64,
+    pub billing: Billing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Pass,
+    Warn,
+    Fail,
+}
+
+impl std::fmt::Display for CheckStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Warn => "warn",
+            CheckStatus::Fail => "fail",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Check {
+    pub id: &'static str,
+    pub status: CheckStatus,
+    pub title: String,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub affected: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectOutcome {
+    pub org: String,
+    pub tenant_id: String,
+    pub verified: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    pub id: String,
+    pub display_name: String,
+    pub email: String,
+    pub origin: String,
+    pub access_level: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_accessed: Option<String>,
+    /// Still on a personal Microsoft account in a directory-connected organization.
+    pub disconnected: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InvitationState {
+    Invited,
+    Waiting,
+    SignedIn,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Invitation {
+    pub email: String,
+    pub state: InvitationState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_accessed: Option<String>,
+}
+
+pub struct AdoConnect {
+    pub config: Config,
+    pub identity: IdentityClient,
+    pub devops: DevopsClient,
+    pub arm: ArmClient,
+    pub session: Session,
+    pub data_dir: Option<PathBuf>,
+    probe_cache: Mutex<HashMap<String, DirectoryLink>>,
+}
+
+impl AdoConnect {
+    pub fn new(config: Config, store: Arc<dyn SecretStore>, data_dir: Option<PathBuf>) -> Self {
+        let http = HttpClient::new(DEFAULT_TIMEOUT);
+        Self::with_http(config, store, data_dir, http)
+    }
+
+    pub fn with_http(config: Config, store: Arc<dyn SecretStore>, data_dir: Option<PathBuf>, http: HttpClient) -> Self {
+        let identity = IdentityClient::new(config.identity.clone(), http.clone());
+        let devops = DevopsClient::new(config.devops.clone(), http.clone());
+        let arm = ArmClient::new(config.arm.clone(), http);
+        let session = Session::new(identity.clone(), devops.clone(), store, data_dir.clone());
+        AdoConnect {
+            config,
+            identity,
+            devops,
+            arm,
+            session,
+            data_dir,
+            probe_cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    // ---- sign-in ----
+
+    pub async fn start_sign_in(&self) -> Result<DeviceAuthorization> {
+        self.identity.start_device_authorization().await
+    }
+
+    pub async fn finish_sign_in(
+        &self,
+        auth: &DeviceAuthorization,
+        cancel: &CancellationToken,
+        progress: &mut (dyn FnMut(PollProgress) + Send),
+    ) -> Result<SessionStatus> {
+        let tokens = self.identity.wait_for_device_token(auth, cancel, progress).await?;
+        self.session.complete_sign_in(tokens, None).await
+    }
+
+    pub async fn sign_in_with_browser(
+        &self,
+        open: impl FnOnce(&str) -> Result<()>,
+        cancel: &CancellationToken,
+    ) -> Result<SessionStatus> {
+        let tokens = self
+            .identity
+            .sign_in_with_browser(open, Duration::from_secs(600), cancel)
+            .await?;
+        self.session.complete_sign_in(tokens, None).await
+    }
+
+    // ---- organizations ----
+
+    /// The organizations the person belongs to, owned ones marked, each with its directory.
+    pub async fn list_organizations(&self, refresh: bool) -> Result<Vec<Organization>> {
+        let user = self.session.user().await?;
+        let (members, owned) = self
+            .session
+            .with_token(Resource::Devops, |t| {
+                let user = user.clone();
+                async move {
+                    let members = self.devops.accounts(&t, "memberId", &user.id).await?;
+                    let owned = self.devops.accounts(&t, "ownerId", &user.id).await?;
+                    Ok((members, owned))
+                }
+            })
+            .await?;
+        let mut orgs: Vec<Organization> = vec![];
+        for a in owned.iter().chain(members.iter()) {
+            if orgs.iter().any(|o| o.id == a.account_id) {
+                continue;
+            }
+            orgs.push(Organization {
+                name: a.account_name.clone(),
+                id: a.account_id.clone(),
+                owned: owned.iter().any(|o| o.account_id == a.account_id)
+                    || a.account_owner.as_deref() == Some(user.id.as_str()),
+                directory: DirectoryLink {
+                    kind: DirectoryKind::Unknown,
+                    tenant_id: None,
+                },
+            });
+        }
+        orgs.sort_by(|a, b| b.owned.cmp(&a.owned).then(a.name.to_lowercase().cmp(&b.name.to_lowercase())));
+        let names: Vec<String> = orgs.iter().map(|o| o.name.clone()).collect();
+        let links = self.directories_of(&names, refresh).await;
+        for o in &mut orgs {
+            if let Some(link) = links.get(&o.name) {
+                o.directory = link.clone();
+            }
+        }
+        Ok(orgs)
+    }
+
+    /// Probe (or read from the session cache) the directory of each organization.
+    pub async fn directories_of(&self, orgs: &[String], refresh: bool) -> HashMap<String, DirectoryLink> {
+        let mut out = HashMap::new();
+        let mut todo = vec![];
+        {
+            let cache = self.probe_cache.lock().await;
+            for o in orgs {
+                match cache.get(o) {
+                    Some(l) if !refresh => {
+                        out.insert(o.clone(), l.clone());
+                    }
+                    _ => todo.push(o.clone()),
+                }
+            }
+        }
+        let results = self.devops.probe_many(&todo, PROBE_CONCURRENCY).await;
+        let mut cache = self.probe_cache.lock().await;
+        for (org, r) in results {
+            match r {
+                Ok(link) => {
+                    cache.insert(org.clone(), link.clone());
+                    out.insert(org, link);
+                }
+                Err(e) => {
+                    tracing::warn!(org = %org, code = %e.code, "probe failed");
+                    out.insert(
+                        org,
+                        DirectoryLink {
+                            kind: DirectoryKind::Unknown,
+                            tenant_id: None,
+                        },
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    pub async fn organization_details(&self, org: &str) -> Result<OrganizationDetails> {
+        let orgs = self.list_organizations(false).await?;
+        let organization = orgs
+            .into_iter()
+            .find(|o| o.name.eq_ignore_ascii_case(org))
+            .ok_or_else(|| not_a_member(org))?;
+        let user = self.session.user().await?;
+        let name: &str = &organization.name;
+        let page = self
+            .session
+            .with_token(Resource::Devops, |t| async move { self.devops.user_entitlements(&t, name).await })
+            .await?;
+        let link = self.devops.web_link(&organization.name, "billing")?;
+        let billing = match self
+            .session
+            .with_token(Resource::Arm, |t| {
+                let link = link.clone();
+                let name = organization.name.clone();
+                async move { self.arm.billing(&t, &name, link).await }
+            })
+            .await
+        {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(code = %e.code, "billing status unavailable");
+                Billing {
+                    linked: false,
+                    subscription_id: None,
+                    link,
+                }
+            }
+        };
+        Ok(OrganizationDetails {
+            owner: if organization.owned { user.display_name.clone() } else { "Someone else".into() },
+            user_count: page.total_count.unwrap_or(page.items.len() as u64),
+            billing,
+            organization,
+        })
+    }
+
+    // ---- directories ----
+
+    /// Directories the person belongs to (ARM `tenants`), filtered by the machine policy.
+    pub async fn list_directories(&self) -> Result<Vec<Directory>> {
+        let dirs = self
+            .session
+            .with_token(Resource::Arm, |t| async move { self.arm.tenants(&t).await })
+            .await?;
+        Ok(dirs.into_iter().filter(|d| self.tenant_allowed(&d.tenant_id, &d.domains)).collect())
+    }
+
+    pub async fn resolve_domain(&self, domain: &str) -> Result<Directory> {
+        let domain = domain.trim().to_ascii_lowercase();
+        let tenant_id = self.identity.resolve_domain(&domain).await?;
+        let d = Directory {
+            tenant_id,
+            display_name: domain.clone(),
+            default_domain: domain.clone(),
+            category: "Domain".into(),
+            domains: vec![domain],
+        };
+        self.ensure_allowed(&d.tenant_id, &d.domains)?;
+        Ok(d)
+    }
+
+    fn tenant_allowed(&self, tenant_id: &str, domains: &[String]) -> bool {
+        let allowed = &self.config.policy.allowed_tenants;
+        allowed.is_empty()
+            || allowed
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(tenant_id) || domains.iter().any(|d| d.eq_ignore_ascii_case(a)))
+    }
+
+    /// The policy may name a directory by domain: look its domains up when needed.
+    async fn ensure_directory_allowed(&self, tenant_id: &str) -> Result<()> {
+        if self.tenant_allowed(tenant_id, &[]) {
+            return Ok(());
+        }
+        let dirs = self.list_directories().await.unwrap_or_default();
+        let domains = dirs
+            .iter()
+            .find(|d| d.tenant_id.eq_ignore_ascii_case(tenant_id))
+            .map(|d| d.domains.clone())
+            .unwrap_or_default();
+        self.ensure_allowed(tenant_id, &domains)
+    }
+
+    fn ensure_allowed(&self, tenant_id: &str, domains: &[String]) -> Result<()> {
+        if self.tenant_allowed(tenant_id, domains) {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorCode::TenantNotAllowed,
+                "Your IT desk's policy does not allow connecting to this directory.",
+                "Choose one of the directories your IT desk allows, or ask them to add this one.",
+            ))
+        }
+    }
+
+    // ---- pre-flight and connect ----
+
+    pub async fn preflight(&self, org: &str, tenant_id: &str) -> Result<Vec<Check>> {
+        crate::gcm::validate_org_name(org)?;
+        let details = self.organization_details(org).await?;
+        let directories = self.list_directories().await.unwrap_or_default();
+        let target = directories.iter().find(|d| d.tenant_id.eq_ignore_ascii_case(tenant_id));
+        self.ensure_allowed(tenant_id, target.map(|d| d.domains.as_slice()).unwrap_or(&[]))?;
+        let members = self.list_members(org).await?;
+        let mut checks = vec![];
+
+        checks.push(if details.organization.owned {
+            check("owner", CheckStatus::Pass, "You own this organization", "Owners are Project Collection Administrators, who may connect it.")
+        } else {
+            check("owner", CheckStatus::Warn, "You are not the owner", "Only a Project Collection Administrator can connect the organization. If you are not one, the connection will be refused.")
+        });
+
+        checks.push(match target.map(|d| d.category.as_str()) {
+            Some("Home") => check("membership", CheckStatus::Pass, "You are a member of the directory", "Azure DevOps allows only active members of the directory to connect to it."),
+            Some(_) => check("membership", CheckStatus::Fail, "You are a guest in this directory, not a member", "Azure DevOps allows only active members of the directory to connect to it. Ask the directory's administrator to make your account a member."),
+            None => check("membership", CheckStatus::Warn, "Membership could not be confirmed", "This directory is not in your list of directories. Azure DevOps allows only active members to connect; if you are not one, the connection will be refused."),
+        });
+
+        let count = details.user_count;
+        checks.push(if count <= MAX_USERS_FOR_CONNECT {
+            check("user-count", CheckStatus::Pass, &format!("{count} users (100 or fewer)"), "Mapping members to directory accounts works for organizations of up to 100 users.")
+        } else {
+            check("user-count", CheckStatus::Fail, &format!("{count} users (more than 100)"), "Above 100 users, contact Azure DevOps Support to connect: mapping and invitations do not work beyond 100.")
+        });
+
+        checks.push(check(
+            "ssh-keys",
+            CheckStatus::Warn,
+            "SSH keys must be cleared by Support first",
+            "If anyone uses SSH keys with this organization, ask Azure DevOps Support to clear them before you connect; people add new keys afterwards.",
+        ));
+
+        let domains: Vec<String> = target
+            .map(|d| {
+                let mut v = d.domains.clone();
+                v.push(d.default_domain.clone());
+                v
+            })
+            .unwrap_or_default();
+        let outside: Vec<String> = members
+            .iter()
+            .filter(|m| {
+                let domain = m.email.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()).unwrap_or_default();
+                !domains.iter().any(|d| d.eq_ignore_ascii_case(&domain))
+            })
+            .map(|m| format!("{} ({})", m.display_name, m.email))
+            .collect();
+        checks.push(if outside.is_empty() || domains.is_empty() {
+            check("outside-members", if domains.is_empty() { CheckStatus::Warn } else { CheckStatus::Pass }, "Members' sign-in addresses", if domains.is_empty() { "The directory's domains are not known, so members outside it cannot be listed." } else { "Every member signs in with an address in this directory." })
+        } else {
+            Check {
+                id: "outside-members",
+                status: CheckStatus::Warn,
+                title: format!("{} member(s) may lose access", outside.len()),
+                detail: "These members sign in with addresses outside the directory. You can still connect, then resolve them on the Users page (map them to directory accounts or invite them as guests).".into(),
+                affected: outside,
+            }
+        });
+        Ok(checks)
+    }
+
+    /// Connect `org` to `tenant_id`, then read the organization back until it shows the new
+    /// directory. The write is sent once; if its outcome is unknown it is read back, never resent.
+    pub async fn connect(
+        &self,
+        org: &str,
+        tenant_id: &str,
+        progress: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<ConnectOutcome> {
+        crate::gcm::validate_org_name(org)?;
+        let tenant = uuid::Uuid::parse_str(tenant_id)
+            .map_err(|_| Error::invalid_input("directory ID", format!("`{tenant_id}` is not a GUID")))?
+            .to_string();
+        self.ensure_directory_allowed(&tenant).await?;
+        progress("connecting");
+        let token = self.session.access_token(Resource::Devops, false).await?;
+        let sent = self.devops.set_organization_tenant(&token, org, &tenant).await;
+        if let Err(e) = &sent {
+            let unknown = matches!(e.code, ErrorCode::Timeout | ErrorCode::NetworkUnreachable | ErrorCode::ServiceUnavailable | ErrorCode::MalformedResponse);
+            if !unknown {
+                progress("failed");
+                return Err(e.clone());
+            }
+            tracing::warn!(code = %e.code, "connect outcome unknown; reading back");
+        }
+        progress("verifying");
+        let verified = self.verify_tenant(org, &tenant).await;
+        match (sent, verified) {
+            (_, true) => {
+                progress("connected");
+                Ok(ConnectOutcome { org: org.into(), tenant_id: tenant, verified: true })
+            }
+            (Ok(()), false) => {
+                progress("connected");
+                Ok(ConnectOutcome { org: org.into(), tenant_id: tenant, verified: false })
+            }
+            (Err(e), false) => {
+                progress("failed");
+                Err(Error::new(
+                    ErrorCode::ConnectUnverified,
+                    "ADO Connect could not tell whether the organization was connected: the service did not answer, and the organization still shows its old directory.",
+                    "Wait a minute, then refresh the organization list. Do not connect again until it shows the old directory.",
+                )
+                .with_details(e.details))
+            }
+        }
+    }
+
+    async fn verify_tenant(&self, org: &str, tenant: &str) -> bool {
+        for attempt in 0..5u32 {
+            if let Ok(link) = self.devops.probe_tenant(org).await {
+                if link.tenant_id.as_deref() == Some(tenant) {
+                    self.probe_cache.lock().await.insert(org.to_string(), link);
+                    return true;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(200 * (attempt as u64 + 1))).await;
+        }
+        false
+    }
+
+    // ---- after connecting ----
+
+    pub async fn list_members(&self, org: &str) -> Result<Vec<Member>> {
+        let link = self.directories_of(&[org.to_string()], false).await;
+        let connected = link.get(org).map(|l| l.kind == DirectoryKind::Directory).unwrap_or(false);
+        let page = self
+            .session
+            .with_token(Resource::Devops, |t| async move { self.devops.user_entitlements(&t, org).await })
+            .await?;
+        Ok(page.items.iter().map(|e| member_of(e, connected)).collect())
+    }
+
+    pub async fn invite_user(&self, org: &str, email: &str, level: InviteAccessLevel) -> Result<Invitation> {
+        crate::devops::validate_email(email)?;
+        let entitlement = self
+            .session
+            .with_token(Resource::Devops, |t| async move { self.devops.invite(&t, org, email, level).await })
+            .await?;
+        Ok(invitation_of(email, Some(&entitlement)))
+    }
+
+    pub async fn invitation_status(&self, org: &str, email: &str) -> Result<Invitation> {
+        let page = self
+            .session
+            .with_token(Resource::Devops, |t| async move { self.devops.user_entitlements(&t, org).await })
+            .await?;
+        let found = page.items.iter().find(|e| e.email().eq_ignore_ascii_case(email));
+        Ok(invitation_of(email, found))
+    }
+
+    pub async fn user(&self) -> Result<User> {
+        self.session.user().await
+    }
+}
+
+fn check(id: &'static str, status: CheckStatus, title: &str, detail: &str) -> Check {
+    Check { id, status, title: title.into(), detail: detail.into(), affected: vec![] }
+}
+
+fn not_a_member(org: &str) -> Error {
+    Error::new(
+        ErrorCode::NotFound,
+        format!("You are not a member of an organization named {org}."),
+        "Choose an organization from the list.",
+    )
+}
+
+fn member_of(e: &UserEntitlement, connected: bool) -> Member {
+    let origin = e.user.origin.clone().unwrap_or_else(|| "unknown".into());
+    Member {
+        id: e.id.clone(),
+        display_name: e.user.display_name.clone().unwrap_or_else(|| e.email()),
+        email: e.email(),
+        disconnected: connected && origin.eq_ignore_ascii_case("msa"),
+        origin,
+        access_level: e
+            .access_level
+            .as_ref()
+            .and_then(|a| a.license_display_name.clone().or_else(|| a.account_license_type.clone()))
+            .unwrap_or_default(),
+        last_accessed: e.last_accessed_date.clone().filter(|_| e.has_signed_in()),
+    }
+}
+
+fn invitation_of(email: &str, e: Option<&UserEntitlement>) -> Invitation {
+    match e {
+        Some(e) if e.has_signed_in() => Invitation {
+            email: email.into(),
+            state: InvitationState::SignedIn,
+            last_accessed: e.last_accessed_date.clone(),
+        },
+        Some(_) => Invitation { email: email.into(), state: InvitationState::Waiting, last_accessed: None },
+        None => Invitation { email: email.into(), state: InvitationState::Invited, last_accessed: None },
+    }
+}

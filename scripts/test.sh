@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Every test, in stages: rust (fmt, clippy, unit + integration tests with a real keychain),
+# ui (typecheck, build, headless Chromium), e2e (the real app under Xvfb via WebDriver).
+# `scripts/test.sh rust|ui|e2e` runs one stage. Output ends with the runners' summary lines.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2} CARGO_TERM_COLOR=never NO_COLOR=1
+stages=${1:-rust ui e2e}
+logs=artifacts/logs
+mkdir -p "$logs"; rm -f "$logs"/*.log
+t0=$(date +%s)
+step() { echo "== [$(( $(date +%s) - t0 ))s] $*"; }
+failed=()
+
+# A private D-Bus session with a fresh, unlocked gnome-keyring: the real Secret Service.
+# A new XDG_DATA_HOME each run, because an old login.keyring with another password stays locked.
+with_keyring() {
+  local data; data=$(mktemp -d)
+  XDG_DATA_HOME="$data" dbus-run-session -- bash -c \
+    'echo -n ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$@"' _ "$@"
+  local rc=$?; rm -rf "$data"; return $rc
+}
+
+run_stage() {
+  local name=$1; shift
+  step "$name"
+  "$@" 2>&1 | tee "$logs/$name.log"
+  local rc=${PIPESTATUS[0]}
+  [ "$rc" -eq 0 ] || failed+=("$name")
+}
+
+for stage in $stages; do
+  case $stage in
+    rust)
+      run_stage rust-lint bash -c 'cargo fmt --all --check && cargo clippy --workspace --all-targets -- -D warnings'
+      run_stage rust-tests with_keyring cargo test --workspace --no-fail-fast
+      ;;
+    ui)
+      run_stage ui-build npm run build
+      run_stage ui-tests node tests/ui/run.mjs
+      ;;
+    e2e)
+      run_stage e2e-build bash -c 'npx tauri build --debug --no-bundle && cargo build -p ado-sim'
+      run_stage e2e-tests with_keyring xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" tests/e2e/run.sh
+      ;;
+    *) echo "unknown stage $stage" >&2; exit 2 ;;
+  esac
+done
+
+step "summary"
+[ ${#failed[@]} -eq 0 ] || echo "failed stages: ${failed[*]}"
+# The runners' own closing lines, in order: cargo test, then the Node runners.
+for f in "$logs"/rust-tests.log "$logs"/ui-tests.log "$logs"/e2e-tests.log; do
+  [ -f "$f" ] || continue
+  grep -E '^(test result: |[0-9]+ passed, [0-9]+ failed)' "$f"
+done
+[ ${#failed[@]} -eq 0 ]

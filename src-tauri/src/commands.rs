@@ -1,0 +1,199 @@
+//! Thin commands over core (see docs/ipc.md). Each takes state and arguments, calls core,
+//! and returns core's result; errors cross IPC as core's `Error` (code, message, remedy).
+
+use crate::AppState;
+use ado_connect_core::arm::Directory;
+use ado_connect_core::auth::device::PollProgress;
+use ado_connect_core::devops::InviteAccessLevel;
+use ado_connect_core::service::{Check, ConnectOutcome, Invitation, Member, Organization, OrganizationDetails};
+use ado_connect_core::session::SessionStatus;
+use ado_connect_core::Error;
+use serde::Serialize;
+use serde_json::json;
+use tauri::{AppHandle, Emitter, State};
+use tauri_plugin_opener::OpenerExt;
+use tokio_util::sync::CancellationToken;
+
+type Result<T> = std::result::Result<T, Error>;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    version: &'static str,
+    demo: bool,
+    config_sources: Vec<String>,
+    log_dir: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config_error: Option<Error>,
+}
+
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    let demo = state
+        .loaded
+        .as_ref()
+        .map(|l| ado_connect_core::config::is_loopback_url(&l.config.identity.authority_host))
+        .unwrap_or(false);
+    AppInfo {
+        version: ado_connect_core::VERSION,
+        demo,
+        config_sources: state
+            .loaded
+            .as_ref()
+            .map(|l| l.files.iter().map(|f| f.display().to_string()).collect())
+            .unwrap_or_default(),
+        log_dir: state.log_dir.display().to_string(),
+        config_error: state.core.as_ref().err().cloned(),
+    }
+}
+
+#[tauri::command]
+pub async fn session_status(state: State<'_, AppState>) -> Result<SessionStatus> {
+    Ok(state.core()?.session.restore().await)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInStarted {
+    user_code: String,
+    verification_uri: String,
+    expires_in: u64,
+    interval: u64,
+    message: String,
+}
+
+/// Start the device-code sign-in; polling runs in Rust and reports `sign-in-progress`.
+#[tracing::instrument(skip_all)]
+#[tauri::command]
+pub async fn sign_in_start(app: AppHandle, state: State<'_, AppState>) -> Result<SignInStarted> {
+    let core = state.core()?;
+    let cancel = CancellationToken::new();
+    if let Some(previous) = state.sign_in.lock().expect("lock").replace(cancel.clone()) {
+        previous.cancel();
+    }
+    let auth = core.start_sign_in().await?;
+    let started = SignInStarted {
+        user_code: auth.user_code.clone(),
+        verification_uri: auth.verification_uri.clone(),
+        expires_in: auth.expires_in.as_secs(),
+        interval: auth.interval.as_secs(),
+        message: auth.message.clone(),
+    };
+    tauri::async_runtime::spawn(async move {
+        let emitter = app.clone();
+        let mut progress = move |p: PollProgress| {
+            let payload = match p {
+                PollProgress::Waiting { next_poll, remaining } => json!({
+                    "state": "waiting", "nextPollSecs": next_poll.as_secs(), "expiresInSecs": remaining.as_secs()
+                }),
+                PollProgress::SlowDown { interval } => json!({"state": "slow-down", "nextPollSecs": interval.as_secs()}),
+            };
+            let _ = emitter.emit("sign-in-progress", payload);
+        };
+        let payload = match core.finish_sign_in(&auth, &cancel, &mut progress).await {
+            Ok(status) => json!({"state": "signed-in", "user": status.user, "status": status}),
+            Err(e) => json!({"state": "failed", "error": e}),
+        };
+        let _ = app.emit("sign-in-progress", payload);
+    });
+    Ok(started)
+}
+
+#[tauri::command]
+pub fn sign_in_cancel(state: State<'_, AppState>) {
+    if let Some(c) = state.sign_in.lock().expect("lock").take() {
+        c.cancel();
+    }
+}
+
+#[tauri::command]
+pub async fn sign_in_browser(app: AppHandle, state: State<'_, AppState>) -> Result<SessionStatus> {
+    let core = state.core()?;
+    let cancel = CancellationToken::new();
+    if let Some(previous) = state.sign_in.lock().expect("lock").replace(cancel.clone()) {
+        previous.cancel();
+    }
+    core.sign_in_with_browser(
+        |url| {
+            app.opener()
+                .open_url(url, None::<&str>)
+                .map_err(|e| Error::internal(format!("cannot open the browser: {e}")))
+        },
+        &cancel,
+    )
+    .await
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> Result<()> {
+    state.core()?.session.sign_out().await
+}
+
+#[tauri::command]
+pub async fn list_organizations(state: State<'_, AppState>, refresh: Option<bool>) -> Result<Vec<Organization>> {
+    state.core()?.list_organizations(refresh.unwrap_or(false)).await
+}
+
+#[tauri::command]
+pub async fn organization_details(state: State<'_, AppState>, org: String) -> Result<OrganizationDetails> {
+    state.core()?.organization_details(&org).await
+}
+
+#[tauri::command]
+pub async fn list_directories(state: State<'_, AppState>) -> Result<Vec<Directory>> {
+    state.core()?.list_directories().await
+}
+
+#[tauri::command]
+pub async fn resolve_domain(state: State<'_, AppState>, domain: String) -> Result<Directory> {
+    state.core()?.resolve_domain(&domain).await
+}
+
+#[tauri::command]
+pub async fn preflight(state: State<'_, AppState>, org: String, tenant_id: String) -> Result<Vec<Check>> {
+    state.core()?.preflight(&org, &tenant_id).await
+}
+
+#[tracing::instrument(skip(app, state))]
+#[tauri::command]
+pub async fn connect_organization(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    org: String,
+    tenant_id: String,
+) -> Result<ConnectOutcome> {
+    let mut progress = |step: &str| {
+        let _ = app.emit("connect-progress", json!({"step": step}));
+    };
+    state.core()?.connect(&org, &tenant_id, &mut progress).await
+}
+
+#[tauri::command]
+pub async fn list_members(state: State<'_, AppState>, org: String) -> Result<Vec<Member>> {
+    state.core()?.list_members(&org).await
+}
+
+#[tauri::command]
+pub async fn invite_user(
+    state: State<'_, AppState>,
+    org: String,
+    email: String,
+    access_level: InviteAccessLevel,
+) -> Result<Invitation> {
+    state.core()?.invite_user(&org, &email, access_level).await
+}
+
+#[tauri::command]
+pub async fn invitation_status(state: State<'_, AppState>, org: String, email: String) -> Result<Invitation> {
+    state.core()?.invitation_status(&org, &email).await
+}
+
+/// Open a link in the system browser, only if core's allowlist accepts it.
+#[tauri::command]
+pub fn open_link(app: AppHandle, state: State<'_, AppState>, url: String) -> Result<()> {
+    let core = state.core()?;
+    let url = ado_connect_core::links::check_link(&url, &core.config)?;
+    app.opener()
+        .open_url(url.as_str(), None::<&str>)
+        .map_err(|e| Error::internal(format!("cannot open the browser: {e}")))
+}

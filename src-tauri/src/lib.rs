@@ -1,0 +1,93 @@
+//! The Tauri shell: builds the window, holds core's `AdoConnect`, and exposes thin commands.
+
+mod commands;
+
+use ado_connect_core::auth::store::KeyringStore;
+use ado_connect_core::config::{ConfigLoader, LoadedConfig};
+use ado_connect_core::{AdoConnect, Error, APP_IDENTIFIER};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tauri::Manager;
+use tokio_util::sync::CancellationToken;
+
+pub struct AppState {
+    core: Result<Arc<AdoConnect>, Error>,
+    loaded: Option<LoadedConfig>,
+    log_dir: PathBuf,
+    sign_in: Mutex<Option<CancellationToken>>,
+}
+
+impl AppState {
+    fn core(&self) -> Result<Arc<AdoConnect>, Error> {
+        self.core.clone()
+    }
+}
+
+fn build_state(data_dir: Option<PathBuf>, log_dir: PathBuf) -> AppState {
+    let loaded = ConfigLoader::standard().load();
+    let core = loaded.as_ref().map(|l| {
+        Arc::new(AdoConnect::new(
+            l.config.clone(),
+            Arc::new(KeyringStore::new(APP_IDENTIFIER)),
+            data_dir,
+        ))
+    });
+    if let Err(e) = &core {
+        tracing::error!(code = %e.code, "configuration rejected: {}", e.message);
+    }
+    AppState {
+        core: core.map_err(|e| e.clone()),
+        loaded: loaded.ok(),
+        log_dir,
+        sign_in: Mutex::new(None),
+    }
+}
+
+pub fn run() {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            // A second launch focuses the window that is already open.
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_opener::init())
+        .setup(|app| {
+            let log_dir = app
+                .path()
+                .app_log_dir()
+                .unwrap_or_else(|_| std::env::temp_dir().join(APP_IDENTIFIER));
+            if let Some(guard) = ado_connect_core::logging::init_file_logging(&log_dir, "info") {
+                // The guard must live as long as the app: leak it on purpose.
+                Box::leak(Box::new(guard));
+            }
+            tracing::info!(version = ado_connect_core::VERSION, "ADO Connect starting");
+            let data_dir = std::env::var_os("ADO_CONNECT_DATA_DIR")
+                .map(PathBuf::from)
+                .or_else(|| app.path().app_data_dir().ok());
+            app.manage(build_state(data_dir, log_dir));
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::session_status,
+            commands::sign_in_start,
+            commands::sign_in_cancel,
+            commands::sign_in_browser,
+            commands::sign_out,
+            commands::list_organizations,
+            commands::organization_details,
+            commands::list_directories,
+            commands::resolve_domain,
+            commands::preflight,
+            commands::connect_organization,
+            commands::list_members,
+            commands::invite_user,
+            commands::invitation_status,
+            commands::open_link,
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running ADO Connect");
+}

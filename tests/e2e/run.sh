@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# End-to-end: the real app binary, in a real window (Xvfb), driven by WebDriver
+# (tauri-driver + WebKitWebDriver), against ado-sim. Run inside dbus + Xvfb (scripts/test.sh).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+work=$(mktemp -d)
+mkdir -p artifacts/screenshots artifacts/e2e
+export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache"
+export ADO_CONNECT_DATA_DIR="$work/data"
+export APP_BIN=${APP_BIN:-$PWD/target/debug/ado-connect-app}
+
+target/debug/ado-sim --port 0 --write-config "$work/sim.toml" > "$work/sim.out" 2> artifacts/e2e/sim.log &
+SIM=$!
+for _ in $(seq 100); do [ -s "$work/sim.out" ] && break; sleep 0.1; done
+export SIM_URL; SIM_URL=$(head -n1 "$work/sim.out")
+export ADO_CONNECT_CONFIG="$work/sim.toml"
+
+tauri-driver --port 4444 --native-port 4445 > artifacts/e2e/tauri-driver.log 2>&1 &
+TD=$!
+for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
+
+node tests/e2e/procedure.mjs
+rc=$?
+
+# tauri-driver starts WebKitWebDriver as a child: stop both, then the simulator.
+pkill -P "$TD" 2>/dev/null; kill "$TD" 2>/dev/null; wait "$TD" 2>/dev/null
+kill "$SIM" 2>/dev/null; wait "$SIM" 2>/dev/null
+cp -r "$work/data" artifacts/e2e/app-data 2>/dev/null
+rm -rf "$work"
+exit $rc

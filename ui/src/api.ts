@@ -1,0 +1,342 @@
+// The only module that talks to the Rust side (invoke, events, opener). Every export follows
+// docs/ipc.md exactly: same command names, camelCase arguments, camelCase results. Every
+// rejection becomes a UserError, so screens never see a raw IPC value.
+
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { openPath } from "@tauri-apps/plugin-opener";
+
+// ---------------------------------------------------------------- types (docs/ipc.md, "Types")
+
+export interface User {
+  id: string;
+  displayName: string;
+  email: string;
+}
+
+export type DirectoryKind = "personal" | "directory" | "unknown";
+
+export interface Organization {
+  name: string;
+  id: string;
+  owned: boolean;
+  directory: { kind: DirectoryKind; tenantId?: string };
+}
+
+export interface OrganizationDetails extends Organization {
+  owner: string;
+  userCount: number;
+  billing: { linked: boolean; subscriptionId?: string; link: string };
+}
+
+export interface Directory {
+  tenantId: string;
+  displayName: string;
+  defaultDomain: string;
+  category: "Home" | "ProjectedBy" | "ManagedBy" | "Domain";
+}
+
+export type CheckStatus = "pass" | "warn" | "fail";
+
+export interface Check {
+  id: string;
+  status: CheckStatus;
+  title: string;
+  detail: string;
+  affected?: string[];
+}
+
+export interface Member {
+  id: string;
+  displayName: string;
+  email: string;
+  origin: "msa" | "aad";
+  accessLevel: string;
+  lastAccessed?: string;
+  disconnected: boolean;
+}
+
+export type AccessLevel = "stakeholder" | "basic";
+
+export interface Invitation {
+  email: string;
+  state: "invited" | "waiting" | "signed-in";
+  lastAccessed?: string;
+}
+
+export interface AppInfo {
+  version: string;
+  demo: boolean;
+  configSources: string[];
+  logDir: string;
+}
+
+export interface SessionStatus {
+  signedIn: boolean;
+  user?: User;
+  remembered: boolean;
+  keychainWarning?: string;
+}
+
+export interface DeviceCodeStart {
+  userCode: string;
+  verificationUri: string;
+  expiresIn: number;
+  interval: number;
+  message: string;
+}
+
+export interface ConnectResult {
+  org: string;
+  tenantId: string;
+  verified: boolean;
+}
+
+/**
+ * One change a Git Credential Manager cleanup would make. docs/ipc.md names `GcmPlan` and
+ * `GcmOutcome` without spelling them out, so only what the screen needs is typed here and
+ * the plan is passed back to `gcm_apply` untouched.
+ */
+export interface GcmChange {
+  /** Which cache: the legacy `tenant.cache` file, or the modern git config keys. */
+  cache?: string;
+  /** What is removed or rewritten, in words the owner can read. */
+  description?: string;
+  /** The file or config key concerned. */
+  target?: string;
+  [key: string]: unknown;
+}
+
+export interface GcmPlan {
+  changes: GcmChange[];
+  [key: string]: unknown;
+}
+
+export interface GcmOutcome {
+  applied?: GcmChange[];
+  backups?: string[];
+  failed?: GcmChange[];
+  [key: string]: unknown;
+}
+
+export interface PatCreated {
+  name: string;
+  validTo: string;
+  /** Shown once, never stored or logged. */
+  token: string;
+}
+
+export interface SavedReport {
+  jsonPath: string;
+  textPath: string;
+}
+
+export interface IpcErrorDetails {
+  aadsts?: number;
+  correlationId?: string;
+  traceId?: string;
+  timestamp?: string;
+  httpStatus?: number;
+  endpoint?: string;
+}
+
+export interface IpcError {
+  code: string;
+  message: string;
+  remedy: string;
+  helpUrl?: string;
+  details?: IpcErrorDetails;
+}
+
+export interface SignInProgress {
+  state: "waiting" | "slow-down" | "signed-in" | "failed";
+  nextPollSecs?: number;
+  expiresInSecs?: number;
+  user?: User;
+  error?: UserError;
+}
+
+export interface ConnectProgress {
+  step: "connecting" | "verifying" | "connected" | "failed";
+  error?: UserError;
+}
+
+// ---------------------------------------------------------------- errors
+
+/** Strings that look like a bearer token, a JWT or a PAT. Details are redacted with this as a last guard. */
+const TOKEN_LIKE = /\b(eyJ[\w-]{8,}\.[\w-]+\.?[\w-]*|[A-Za-z0-9+_-]{40,}={0,2})\b/g;
+
+export function redactTokens(text: string): string {
+  return text.replace(TOKEN_LIKE, "[redacted]");
+}
+
+/** The one error type the screens see: what happened, what to do next, and details to copy. */
+export class UserError extends Error {
+  readonly code: string;
+  readonly remedy: string;
+  readonly helpUrl?: string;
+  readonly details: IpcErrorDetails;
+  /** When the UI received the error; used when Microsoft gave no timestamp. */
+  readonly receivedAt: Date;
+
+  constructor(e: IpcError) {
+    super(e.message);
+    this.name = "UserError";
+    this.code = e.code;
+    this.remedy = e.remedy;
+    this.helpUrl = e.helpUrl;
+    // Keep only the documented detail fields: anything else is never shown or copied.
+    const d = e.details ?? {};
+    this.details = {
+      aadsts: typeof d.aadsts === "number" ? d.aadsts : undefined,
+      correlationId: typeof d.correlationId === "string" ? d.correlationId : undefined,
+      traceId: typeof d.traceId === "string" ? d.traceId : undefined,
+      timestamp: typeof d.timestamp === "string" ? d.timestamp : undefined,
+      httpStatus: typeof d.httpStatus === "number" ? d.httpStatus : undefined,
+      endpoint: typeof d.endpoint === "string" ? d.endpoint : undefined,
+    };
+    this.receivedAt = new Date();
+  }
+
+  /** Turns whatever an IPC call rejected with into a UserError. */
+  static from(raw: unknown): UserError {
+    if (raw instanceof UserError) return raw;
+    if (raw && typeof raw === "object" && "code" in raw && "message" in raw) {
+      const o = raw as Partial<IpcError>;
+      return new UserError({
+        code: String(o.code),
+        message: String(o.message),
+        remedy: typeof o.remedy === "string" ? o.remedy : "",
+        helpUrl: typeof o.helpUrl === "string" ? o.helpUrl : undefined,
+        details: (o.details ?? {}) as IpcErrorDetails,
+      });
+    }
+    const text = raw instanceof Error ? raw.message : String(raw);
+    return new UserError({
+      code: "internal",
+      message: text || "Something went wrong inside ADO Connect.",
+      remedy: "Try again. If it happens again, send the log file to your IT desk.",
+    });
+  }
+
+  /** The text behind "Copy details": code, time, correlation id. Never a token. */
+  copyDetails(appVersion?: string): string {
+    const d = this.details;
+    const lines = [`Error: ${this.message}`, `Code: ${this.code}`];
+    if (d.aadsts !== undefined) lines.push(`AADSTS: ${d.aadsts}`);
+    if (d.httpStatus !== undefined) lines.push(`HTTP status: ${d.httpStatus}`);
+    if (d.endpoint) lines.push(`Endpoint: ${d.endpoint}`);
+    if (d.correlationId) lines.push(`Correlation ID: ${d.correlationId}`);
+    if (d.traceId) lines.push(`Trace ID: ${d.traceId}`);
+    lines.push(`Time: ${d.timestamp ?? this.receivedAt.toISOString()}`);
+    if (appVersion) lines.push(`ADO Connect: ${appVersion}`);
+    return redactTokens(lines.join("\n"));
+  }
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw UserError.from(e);
+  }
+}
+
+// ---------------------------------------------------------------- commands (docs/ipc.md, "Commands")
+
+/** Version, whether the simulator is in use, the config files in effect and the log folder. */
+export const appInfo = () => call<AppInfo>("app_info");
+
+/** Whether someone is signed in; restores a remembered sign-in from the OS keychain. */
+export const sessionStatus = () => call<SessionStatus>("session_status");
+
+/** Starts a device-code sign-in; Rust then polls and reports through `onSignInProgress`. */
+export const signInStart = () => call<DeviceCodeStart>("sign_in_start");
+
+/** Stops the device-code sign-in at once: no request leaves after it. */
+export const signInCancel = () => call<null>("sign_in_cancel");
+
+/** Signs in through the system browser (authorization code + PKCE with a loopback redirect). */
+export const signInBrowser = () => call<User>("sign_in_browser");
+
+/** Signs out and forgets the remembered sign-in. */
+export const signOut = () => call<null>("sign_out");
+
+/** The organizations the signed-in user owns or belongs to, with their current directory. */
+export const listOrganizations = (refresh = false) =>
+  call<Organization[]>("list_organizations", { refresh });
+
+/** Owner, current directory, billing and user count of one organization. */
+export const organizationDetails = (org: string) =>
+  call<OrganizationDetails>("organization_details", { org });
+
+/** The directories (Microsoft Entra tenants) the user belongs to. */
+export const listDirectories = () => call<Directory[]>("list_directories");
+
+/** Finds the directory behind a domain such as contoso.com. */
+export const resolveDomain = (domain: string) => call<Directory>("resolve_domain", { domain });
+
+/** Runs the checks that must pass before an organization can be connected to a directory. */
+export const preflight = (org: string, tenantId: string) =>
+  call<Check[]>("preflight", { org, tenantId });
+
+/** Connects the organization to the directory and verifies it; steps arrive through `onConnectProgress`. */
+export const connectOrganization = (org: string, tenantId: string) =>
+  call<ConnectResult>("connect_organization", { org, tenantId });
+
+/** Lists what a Git Credential Manager cleanup would change on this machine, without changing anything. */
+export const gcmPlan = (orgs: string[], wholeLegacyFile = false, unbindUsername = false) =>
+  call<GcmPlan>("gcm_plan", { orgs, wholeLegacyFile, unbindUsername });
+
+/** Applies a cleanup plan (backing up first) and says what changed. */
+export const gcmApply = (plan: GcmPlan) => call<GcmOutcome>("gcm_apply", { plan });
+
+/** The organization's members, flagging those still on personal accounts ("disconnected"). */
+export const listMembers = (org: string) => call<Member[]>("list_members", { org });
+
+/** Invites a directory user to the organization with the chosen access level. */
+export const inviteUser = (org: string, email: string, accessLevel: AccessLevel) =>
+  call<Invitation>("invite_user", { org, email, accessLevel });
+
+/** Whether an invited user has signed in yet. */
+export const invitationStatus = (org: string, email: string) =>
+  call<Invitation>("invitation_status", { org, email });
+
+/** Creates a personal access token; the token comes back once and is never stored. */
+export const createPat = (org: string, name: string, scopes: string[], days: number) =>
+  call<PatCreated>("create_pat", { org, name, scopes, days });
+
+/** Opens an https link in the default browser (Rust enforces the allowlist). */
+export const openLink = (url: string) => call<null>("open_link", { url });
+
+/** Saves the report of what was done as JSON and as text; returns where. */
+export const saveReport = () => call<SavedReport>("save_report");
+
+/** Opens a local folder (the logs folder) in the file manager. */
+export async function openFolder(path: string): Promise<void> {
+  try {
+    await openPath(path);
+  } catch (e) {
+    throw UserError.from(e);
+  }
+}
+
+// ---------------------------------------------------------------- events (docs/ipc.md, "Events")
+
+function errorOf(raw: unknown): UserError | undefined {
+  return raw === undefined || raw === null ? undefined : UserError.from(raw);
+}
+
+/** Each device-code poll, and the end of the sign-in. Returns the function that stops listening. */
+export function onSignInProgress(handler: (p: SignInProgress) => void): Promise<UnlistenFn> {
+  return listen<Omit<SignInProgress, "error"> & { error?: IpcError }>("sign-in-progress", (e) =>
+    handler({ ...e.payload, error: errorOf(e.payload.error) }),
+  );
+}
+
+/** Each step of a connect (connecting, verifying, connected, failed). Returns the function that stops listening. */
+export function onConnectProgress(handler: (p: ConnectProgress) => void): Promise<UnlistenFn> {
+  return listen<Omit<ConnectProgress, "error"> & { error?: IpcError }>("connect-progress", (e) =>
+    handler({ ...e.payload, error: errorOf(e.payload.error) }),
+  );
+}

@@ -1,0 +1,308 @@
+// Browser tests only (loaded by mock.html, never by index.html, so it is not in the bundle):
+// a fake backend behind Tauri's official `mockIPC`, with event emission, following
+// docs/ipc.md. Tests steer it through `window.__mockScenario` (set before the page loads with
+// Playwright's addInitScript, or changed later), read `window.__calls` and `window.__clipboard`,
+// and push events with `window.__emit(event, payload)`.
+
+import { emit } from "@tauri-apps/api/event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import type {
+  Check,
+  Directory,
+  GcmPlan,
+  Invitation,
+  IpcError,
+  Member,
+  Organization,
+  OrganizationDetails,
+  User,
+} from "./api";
+
+export interface MockScenario {
+  signedIn?: boolean;
+  keychainWarning?: string;
+  /** approve: signs in by itself; manual: waits for __emit; blocked/decline/expire: fails. */
+  signIn?: "approve" | "manual" | "blocked" | "decline" | "expire";
+  approveAfterMs?: number;
+  /** Extra generated organizations, or "empty" for none at all. */
+  orgs?: number | "empty";
+  /** Commands that reject with this error. */
+  fail?: Record<string, IpcError>;
+  /** Milliseconds before a command answers (default 60). */
+  delay?: Record<string, number>;
+  connectVerified?: boolean;
+  gcmEmpty?: boolean;
+}
+
+declare global {
+  interface Window {
+    __mockScenario?: MockScenario;
+    __calls: [string, unknown][];
+    __clipboard: string[];
+    __emit: (event: string, payload: unknown) => Promise<void>;
+    __mockState: { orgs: Organization[]; signedIn: boolean };
+  }
+}
+
+const scenario = (): MockScenario => (window.__mockScenario ??= {});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const USER: User = { id: "7d1f0c2e-aaaa-4bbb-8ccc-000000000001", displayName: "Alex Morgan", email: "alex.morgan@outlook.com" };
+const WORK_USER: User = { id: "7d1f0c2e-aaaa-4bbb-8ccc-000000000002", displayName: "Alex Morgan", email: "alex.morgan@contoso.com" };
+
+export const DIRS: Record<string, Directory> = {
+  contoso: { tenantId: "3f1c2a4e-8b7d-4c5e-9a1f-2b3c4d5e6f70", displayName: "Contoso Ltd", defaultDomain: "contoso.onmicrosoft.com", category: "ProjectedBy" },
+  northwind: { tenantId: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", displayName: "Northwind Traders", defaultDomain: "northwindtraders.onmicrosoft.com", category: "ProjectedBy" },
+  fabrikam: { tenantId: "5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e", displayName: "Fabrikam Inc", defaultDomain: "fabrikam.com", category: "Domain" },
+};
+
+const TOKEN = "q7xk3m9p2w8r4t6y1u5i0o3a7s2d4f6g8h1j3k5l7z9x2c4v6b8n";
+
+function makeOrgs(): Organization[] {
+  const s = scenario();
+  if (s.orgs === "empty") return [];
+  const orgs: Organization[] = [
+    { name: "fabrikam-fiber", id: "0a1b2c3d-0000-4000-8000-000000000001", owned: true, directory: { kind: "personal" } },
+    { name: "contoso-tools", id: "0a1b2c3d-0000-4000-8000-000000000002", owned: true, directory: { kind: "personal" } },
+    { name: "northwind-shared", id: "0a1b2c3d-0000-4000-8000-000000000003", owned: false, directory: { kind: "directory", tenantId: DIRS.northwind.tenantId } },
+  ];
+  for (let i = 1; i <= (typeof s.orgs === "number" ? s.orgs : 0); i++) {
+    orgs.push({
+      name: `team-${String(i).padStart(4, "0")}`,
+      id: `0a1b2c3d-0000-4000-8000-${String(100000 + i).padStart(12, "0")}`,
+      owned: i % 3 !== 0,
+      directory: i % 5 === 0 ? { kind: "directory", tenantId: DIRS.contoso.tenantId } : { kind: "personal" },
+    });
+  }
+  return orgs;
+}
+
+function err(code: string, message: string, remedy: string, extra: Record<string, unknown> = {}): IpcError {
+  return {
+    code,
+    message,
+    remedy,
+    details: {
+      correlationId: "b7e2c1d0-4f3a-4e5b-9c8d-7a6b5c4d3e2f",
+      timestamp: "2026-11-30T10:15:00Z",
+      ...extra,
+    } as IpcError["details"],
+  };
+}
+
+export const ERRORS = {
+  blocked: err(
+    "sign-in-blocked-by-policy",
+    "Your company's Conditional Access policy blocks signing in with a code.",
+    "Sign in with the browser instead.",
+    { aadsts: 53003, httpStatus: 400, endpoint: "token" },
+  ),
+  declined: err("sign-in-declined", "The sign-in was declined on the sign-in page.", "Get a new code and choose Approve this time."),
+  expired: err("sign-in-expired", "The code expired before the sign-in was approved.", "Get a new code and approve it within 15 minutes."),
+};
+
+const state = {
+  signedIn: false,
+  user: USER,
+  orgs: [] as Organization[],
+  timers: [] as number[],
+  invitePolls: new Map<string, number>(),
+};
+
+function cancelTimers(): void {
+  state.timers.splice(0).forEach((t) => clearTimeout(t));
+}
+
+function later(ms: number, fn: () => void): void {
+  state.timers.push(window.setTimeout(fn, ms));
+}
+
+function details(org: Organization): OrganizationDetails {
+  return {
+    ...org,
+    owner: org.owned ? `${USER.displayName} (${USER.email})` : "Jamie Rivera (jamie@northwindtraders.com)",
+    userCount: org.name === "fabrikam-fiber" ? 7 : 3,
+    billing:
+      org.name === "fabrikam-fiber"
+        ? { linked: false, link: `https://dev.azure.com/${org.name}/_settings/billing` }
+        : { linked: true, subscriptionId: "11111111-2222-4333-8444-555555555555", link: `https://dev.azure.com/${org.name}/_settings/billing` },
+  };
+}
+
+function checks(tenantId: string): Check[] {
+  const dir = Object.values(DIRS).find((d) => d.tenantId === tenantId);
+  const name = dir?.displayName ?? tenantId;
+  const guest = tenantId === DIRS.northwind.tenantId;
+  return [
+    { id: "owner", status: "pass", title: "You own the organization", detail: "Owners can connect an organization to a directory." },
+    guest
+      ? {
+          id: "active-member",
+          status: "fail",
+          title: `You are a guest in ${name}, not a member`,
+          detail: "Only members of the directory can connect an organization to it. Ask the directory's administrator to make your account a member.",
+        }
+      : { id: "active-member", status: "pass", title: `You are a member of ${name}`, detail: "Your personal Microsoft account is a member (not a guest) of the directory." },
+    { id: "user-count", status: "pass", title: "7 users", detail: "Organizations with 100 users or fewer can be connected without help from Microsoft Support." },
+    { id: "ssh-keys", status: "pass", title: "No SSH keys to clear", detail: "Microsoft Support does not need to clear any SSH keys first." },
+    {
+      id: "outside-domains",
+      status: "warn",
+      title: "2 members may lose access",
+      detail: "Their sign-in addresses are not in the directory's domains. You can match them to work accounts after connecting.",
+      affected: ["Sam Lee (sam.lee@gmail.com)", "Kim Park (kim.park@hotmail.com)"],
+    },
+  ];
+}
+
+const MEMBERS: Member[] = [
+  { id: "m1", displayName: "Alex Morgan", email: "alex.morgan@contoso.com", origin: "aad", accessLevel: "Basic", lastAccessed: "2026-11-30T09:00:00Z", disconnected: false },
+  { id: "m2", displayName: "Sam Lee", email: "sam.lee@gmail.com", origin: "msa", accessLevel: "Basic", disconnected: true },
+  { id: "m3", displayName: "Kim Park", email: "kim.park@hotmail.com", origin: "msa", accessLevel: "Stakeholder", disconnected: true },
+  { id: "m4", displayName: "Priya Shah", email: "priya.shah@contoso.com", origin: "aad", accessLevel: "Basic", disconnected: false },
+];
+
+async function handle(cmd: string, args: Record<string, unknown>): Promise<unknown> {
+  const s = scenario();
+  await sleep(s.delay?.[cmd] ?? 60);
+  const failure = s.fail?.[cmd];
+  if (failure) throw failure;
+  const org = () => state.orgs.find((o) => o.name === args.org);
+
+  switch (cmd) {
+    case "app_info":
+      return { version: "0.1.0", demo: true, configSources: ["/home/alex/.config/ado-connect/config.toml"], logDir: "/home/alex/.local/share/ado-connect/logs" };
+    case "session_status":
+      return state.signedIn
+        ? { signedIn: true, user: state.user, remembered: !s.keychainWarning, keychainWarning: s.keychainWarning }
+        : { signedIn: false, remembered: false, keychainWarning: s.keychainWarning };
+    case "sign_in_start": {
+      cancelTimers();
+      const mode = s.signIn ?? "approve";
+      later(100, () => void emit("sign-in-progress", { state: "waiting", nextPollSecs: 5, expiresInSecs: 899 }));
+      if (mode === "approve") {
+        later(s.approveAfterMs ?? 700, () => {
+          state.signedIn = true;
+          void emit("sign-in-progress", { state: "signed-in", user: state.user });
+        });
+      } else if (mode === "blocked" || mode === "decline" || mode === "expire") {
+        const e = mode === "blocked" ? ERRORS.blocked : mode === "decline" ? ERRORS.declined : ERRORS.expired;
+        later(300, () => void emit("sign-in-progress", { state: "failed", error: e }));
+      }
+      return {
+        userCode: "GH7K2QX9P",
+        verificationUri: "https://microsoft.com/devicelogin",
+        expiresIn: 900,
+        interval: 5,
+        message: "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code GH7K2QX9P to authenticate.",
+      };
+    }
+    case "sign_in_cancel":
+      cancelTimers();
+      return null;
+    case "sign_in_browser":
+      await sleep(300);
+      state.signedIn = true;
+      return state.user;
+    case "sign_out":
+      state.signedIn = false;
+      // The next sign-in is the work account (the checklist's first step).
+      state.user = WORK_USER;
+      return null;
+    case "list_organizations":
+      return state.orgs.map((o) => ({ ...o, directory: { ...o.directory } }));
+    case "organization_details": {
+      const o = org();
+      if (!o) throw err("not-found", `There is no organization named ${String(args.org)}.`, "Refresh the list of organizations.");
+      return details(o);
+    }
+    case "list_directories":
+      return [DIRS.contoso, DIRS.northwind];
+    case "resolve_domain": {
+      const d = String(args.domain);
+      if (d === "fabrikam.com") return DIRS.fabrikam;
+      if (d === "contoso.com") return DIRS.contoso;
+      throw err("not-found", `No directory uses the domain ${d}.`, "Check the spelling, or ask your IT administrator for your company's directory domain.");
+    }
+    case "preflight":
+      return checks(String(args.tenantId));
+    case "connect_organization": {
+      await emit("connect-progress", { step: "connecting" });
+      await sleep(250);
+      await emit("connect-progress", { step: "verifying" });
+      await sleep(350);
+      const verified = s.connectVerified ?? true;
+      const o = org();
+      if (o && verified) o.directory = { kind: "directory", tenantId: String(args.tenantId) };
+      if (verified) await emit("connect-progress", { step: "connected" });
+      return { org: args.org, tenantId: args.tenantId, verified };
+    }
+    case "gcm_plan":
+      return s.gcmEmpty
+        ? { changes: [] }
+        : ({
+            changes: [
+              {
+                cache: "legacy",
+                description: `Remove the entries of ${(args.orgs as string[]).join(", ")} from /home/alex/.local/share/GitCredentialManager/tenant.cache`,
+              },
+              { cache: "modern", description: `Unset credential.azrepos:org/${(args.orgs as string[])[0]}.azureAuthority in the global Git config` },
+            ],
+          } satisfies GcmPlan);
+    case "gcm_apply":
+      return {
+        applied: (args.plan as GcmPlan).changes,
+        backups: ["/home/alex/.local/share/GitCredentialManager/tenant.cache.20261130-101500.bak"],
+        failed: [],
+      };
+    case "list_members":
+      return MEMBERS;
+    case "invite_user":
+      state.invitePolls.set(String(args.email), 0);
+      return { email: String(args.email), state: "invited" } satisfies Invitation;
+    case "invitation_status": {
+      const n = (state.invitePolls.get(String(args.email)) ?? 0) + 1;
+      state.invitePolls.set(String(args.email), n);
+      return n === 1
+        ? { email: args.email, state: "waiting" }
+        : { email: args.email, state: "signed-in", lastAccessed: "2026-11-30T10:30:00Z" };
+    }
+    case "create_pat": {
+      const validTo = new Date(Date.UTC(2026, 10, 30) + Number(args.days) * 86400000).toISOString();
+      return { name: args.name, validTo, token: TOKEN };
+    }
+    case "open_link":
+      return null;
+    case "save_report":
+      return { jsonPath: "/home/alex/.local/share/ado-connect/reports/report-20261130.json", textPath: "/home/alex/.local/share/ado-connect/reports/report-20261130.txt" };
+    case "plugin:opener|open_path":
+      return null;
+    default:
+      throw err("internal", `The mock backend does not know the command ${cmd}.`, "Fix the test or docs/ipc.md.");
+  }
+}
+
+window.__calls = [];
+window.__clipboard = [];
+state.signedIn = !!scenario().signedIn;
+state.orgs = makeOrgs();
+window.__mockState = state;
+
+mockIPC(
+  (cmd, payload) => {
+    window.__calls.push([cmd, payload ?? null]);
+    return handle(cmd, (payload ?? {}) as Record<string, unknown>);
+  },
+  { shouldMockEvents: true },
+);
+
+window.__emit = (event, payload) => emit(event, payload);
+
+// Record what the app copies; the real clipboard may refuse in a headless browser.
+if (navigator.clipboard) {
+  const original = navigator.clipboard.writeText.bind(navigator.clipboard);
+  navigator.clipboard.writeText = async (text: string) => {
+    window.__clipboard.push(text);
+    await original(text).catch(() => undefined);
+  };
+}

@@ -1,0 +1,439 @@
+// Every word the user sees, in one place so the app can be translated later. Plain English;
+// today's product names with the old ones in brackets, because owners search for both.
+
+export const ORGS_SERVICE = "Azure DevOps organizations (Team Services accounts)";
+export const ENTRA = "Microsoft Entra ID (Azure AD)";
+export const PERSONAL_ACCOUNTS = "Personal Microsoft accounts";
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+
+export const S = {
+  app: {
+    name: "ADO Connect",
+    skipToMain: "Skip to main content",
+    demoBadge: "Demo: simulated Microsoft cloud",
+    demoBadgeTitle: "ADO Connect is talking to the built-in simulator, not to Microsoft.",
+    loading: "Starting ADO Connect…",
+    startFailed: "ADO Connect could not start.",
+  },
+
+  nav: {
+    label: "Main",
+    home: "Home",
+    services: "All services",
+    orgs: "Organizations",
+    after: "After connecting",
+    report: "Report",
+    about: "About and settings",
+    breadcrumb: "Breadcrumb",
+  },
+
+  topbar: {
+    signedInAs: (name: string, email: string) => `Signed in as ${name} (${email})`,
+    signIn: "Sign in",
+    signOut: "Sign out",
+    notifications: (n: number) => (n === 0 ? "Notifications" : `Notifications (${n} new)`),
+    notificationsTitle: "Notifications",
+    noNotifications: "No notifications yet.",
+    closeNotifications: "Close notifications",
+    signedOut: "You are signed out.",
+  },
+
+  blade: {
+    close: (title: string) => `Close ${title}`,
+    commands: "Commands",
+  },
+
+  common: {
+    copy: "Copy",
+    copied: "Copied to the clipboard.",
+    copyFailed: "Could not copy automatically. Select the text and press Ctrl+C (Cmd+C on a Mac).",
+    cancel: "Cancel",
+    close: "Close",
+    refresh: "Refresh",
+    retry: "Try again",
+    yes: "Yes",
+    no: "No",
+    loading: "Loading…",
+    working: "Working…",
+    opensInBrowser: "(opens in your browser)",
+    linkFailed: "The link could not be opened.",
+  },
+
+  error: {
+    title: "Something went wrong",
+    whatToDo: "What to do:",
+    copyDetails: "Copy details",
+    detailsCopied: "Details copied. They contain the error code, the time and the correlation ID, never a password or token.",
+    help: "Read more about this problem",
+    code: (code: string) => `Error code: ${code}`,
+  },
+
+  keychain: {
+    title: "Your sign-in will not be remembered",
+    fallback:
+      "This computer has no keychain that ADO Connect can use, so you will need to sign in again next time. Everything else works.",
+  },
+
+  welcome: {
+    title: `Connect your Azure DevOps organization to ${ENTRA}`,
+    intro:
+      "This wizard follows the same steps as the old Azure portal procedure, and does the follow-up work for you. It changes nothing until you confirm.",
+    termsTitle: "Words used here",
+    terms: [
+      [
+        "Organization",
+        "Your Azure DevOps organization: the place where your team's projects, code and work items live (at dev.azure.com/your-name). It used to be called a Visual Studio Team Services account.",
+      ],
+      [
+        "Directory",
+        `Your company's list of people and their work accounts, kept in ${ENTRA}. Also called a tenant.`,
+      ],
+      [
+        "Personal Microsoft account",
+        "An account you made yourself with an e-mail address, such as an Outlook.com, Hotmail or Live address. Your organization was created with one.",
+      ],
+      [
+        "Work account",
+        "An account your company gives you, such as name@yourcompany.com, kept in your company's directory. Also called a work or school account.",
+      ],
+    ] as [string, string][],
+    stepsTitle: "The steps",
+    steps: [
+      "Sign in with the personal Microsoft account that owns the organization.",
+      'Open "All services" and type "Team Services" in the filter.',
+      `Open "${ORGS_SERVICE}".`,
+      "Select your organization.",
+      "Choose Connect, pick your company's directory, and let ADO Connect check that it can be done.",
+      "Choose Yes to confirm.",
+      'Wait for the notification "Your organization is now connected".',
+      "After connecting: sign in with your work account, invite your colleagues, clean the Git credential caches on this computer, and create a personal access token for tools that used alternate credentials.",
+    ],
+    start: "Start",
+    continueAs: (name: string) => `You are signed in as ${name}. Start goes straight to All services.`,
+  },
+
+  signIn: {
+    title: "Sign in with your personal Microsoft account",
+    intro:
+      "Sign in as the owner of the organization. That is usually the personal Microsoft account you created it with.",
+    accountTypesSummary: "Work or school account, or personal account: which one?",
+    accountTypes:
+      "A personal Microsoft account is one you created yourself (Outlook.com, Hotmail, Live, or your own e-mail address). A work or school account is given to you by your company or school. Until the organization is connected, it belongs to your personal account, so use that one here. If the sign-in page asks which kind, choose Personal account.",
+    starting: "Getting a sign-in code…",
+    step1: "1. Copy this code:",
+    codeLabel: "Your sign-in code",
+    copyAndOpen: "Copy code and open the sign-in page",
+    copyOnly: "Copy code",
+    openOnly: "Open the sign-in page",
+    step2: (uri: string) => `2. On the sign-in page (${uri}), paste the code, sign in, and approve.`,
+    copiedCode: "Code copied. Paste it on the sign-in page.",
+    copyCodeFailed: "The code could not be copied automatically. Type it on the sign-in page instead.",
+    expiresIn: (mmss: string) => `The code expires in ${mmss}.`,
+    expired: "The code has expired.",
+    waiting: "Waiting for you to approve the sign-in in your browser…",
+    slowDown: "Still waiting. Microsoft asked ADO Connect to check less often.",
+    signedIn: (name: string, email: string) => `Signed in as ${name} (${email}).`,
+    continue: "Continue",
+    cancel: "Cancel sign-in",
+    newCode: "Get a new code",
+    useBrowser: "Sign in with the browser instead",
+    browserWaiting: "Finish signing in in your browser. This window will update when you are done.",
+    blockedTitle: "Your company's policy blocks this way of signing in",
+    blockedText:
+      "Your company's security settings do not allow sign-in with a code. You can still sign in through your web browser, which they allow.",
+    cancelled: "Sign-in cancelled.",
+  },
+
+  services: {
+    title: "All services",
+    filterLabel: "Filter services",
+    filterPlaceholder: "Filter services",
+    count: (n: number, q: string) =>
+      q ? `${plural(n, "service matches", "services match")} "${q}".` : `${plural(n, "service", "services")}.`,
+    none: "No services match. Try \"Team Services\" or \"DevOps\".",
+    categories: { devops: "DevOps", identity: "Identity", billing: "Billing", wizard: "ADO Connect" } as Record<string, string>,
+    items: {
+      orgs: {
+        name: ORGS_SERVICE,
+        description: "The organizations you own or belong to. Select one to connect it to a directory.",
+      },
+      entra: {
+        name: ENTRA,
+        description: "Your company's directory of work accounts.",
+      },
+      subscriptions: {
+        name: "Subscriptions",
+        description: "Azure subscriptions, used for billing an organization.",
+      },
+      vs: {
+        name: "Visual Studio subscriptions",
+        description: "Link your work account to your Visual Studio subscription.",
+      },
+      after: {
+        name: "After connecting",
+        description: "Work account sign-in, invitations, Git Credential Manager cleanup, personal access tokens.",
+      },
+      report: {
+        name: "Report",
+        description: "What ADO Connect did, to save or send to your IT desk.",
+      },
+    },
+  },
+
+  orgs: {
+    title: ORGS_SERVICE,
+    filterLabel: "Filter by name",
+    sortLabel: "Sort by",
+    sortOptions: {
+      "name-asc": "Name (A to Z)",
+      "name-desc": "Name (Z to A)",
+      directory: "Current directory",
+      role: "Your role",
+    } as Record<string, string>,
+    caption: "Your organizations",
+    count: (shown: number, total: number) =>
+      shown === total
+        ? `${plural(total, "organization", "organizations")}.`
+        : `${shown.toLocaleString("en")} of ${plural(total, "organization", "organizations")} shown.`,
+    columns: { name: "Name", url: "URL", directory: "Current directory", role: "Your role" },
+    owner: "Owner",
+    member: "Member",
+    unknownDirectory: "Unknown",
+    loading: "Loading your organizations…",
+    empty:
+      "You do not own or belong to any organization with this account. Check that you signed in with the personal Microsoft account that owns it.",
+    noMatch: "No organization matches the filter.",
+  },
+
+  org: {
+    subtitle: "Azure DevOps organization",
+    loading: "Loading the organization…",
+    connect: "Connect",
+    changeDirectory: "Change directory",
+    refresh: "Refresh",
+    cleanGit: "Clean Git caches",
+    openInBrowser: "Open in browser",
+    overview: "Overview",
+    owner: "Owner",
+    yourRole: "Your role",
+    directory: "Current directory",
+    billing: "Billing",
+    billingLinked: (sub?: string) =>
+      sub ? `Linked to the Azure subscription ${sub}.` : "Linked to an Azure subscription.",
+    billingNotLinked: "Not set up. Free use works without it.",
+    billingLink: "Open billing settings",
+    users: "Users",
+    url: "URL",
+    notOwner:
+      "You are a member of this organization, not its owner. Only the owner or a Project Collection Administrator can connect it to a directory.",
+    verified: (dir: string) => `Connected to ${dir}, verified by reading the organization back.`,
+  },
+
+  connect: {
+    title: (org: string) => `Connect ${org} to a directory`,
+    intro: (org: string) =>
+      `Choose your company's directory. After connecting, people sign in to ${org} with their work accounts from it.`,
+    chooseLegend: "Directory",
+    loadingDirs: "Loading your directories…",
+    noDirs:
+      "Your personal Microsoft account is not a member of any directory yet. Enter your company's domain below, or ask your IT administrator to add you to the directory as a member.",
+    category: {
+      Home: "Your home directory",
+      ProjectedBy: "You are a member",
+      ManagedBy: "Managed by a partner",
+      Domain: "Found by domain",
+    } as Record<string, string>,
+    domainLabel: "Not listed? Enter your company's domain",
+    domainHint: "For example contoso.com or contoso.onmicrosoft.com.",
+    domainFind: "Find directory",
+    domainFinding: "Looking up the domain…",
+    domainInvalid: "Enter a domain such as contoso.com: letters, digits and hyphens, with a dot before the ending.",
+    domainEmpty: "Enter a domain first.",
+    domainFound: (name: string) => `Found ${name}. It has been added to the list and selected.`,
+    checksTitle: "Checks before connecting",
+    checksChoose: "Choose a directory to run the checks.",
+    checking: "Checking…",
+    status: { pass: "Passed", warn: "Warning", fail: "Failed" } as Record<string, string>,
+    affected: (n: number) => `Show the ${plural(n, "person", "people")} affected`,
+    blocked: "Connect is not available until every failed check is fixed.",
+    submit: "Connect",
+    cancel: "Cancel",
+    confirmTitle: (org: string, dir: string) => `Connect ${org} to ${dir}?`,
+    confirmText: (dir: string) =>
+      `People will sign in with their work accounts from ${dir}. Members who use personal Microsoft accounts will need to be matched to work accounts afterwards, and any Microsoft Entra group memberships in the organization are dropped.`,
+    progressTitle: "Connecting",
+    steps: {
+      connecting: "Connecting the organization",
+      verifying: "Checking that Microsoft shows the new directory (this can take a few minutes)",
+      connected: "Connected",
+    } as Record<string, string>,
+    stepState: { todo: "not started", active: "in progress", done: "done", failed: "failed" } as Record<string, string>,
+    connectedNotice: (dir: string) => `Your organization is now connected to ${dir}.`,
+    connectedTitle: "Connected",
+    unverified: (dir: string) =>
+      `The change to ${dir} was accepted, but Microsoft does not show it yet. It can take up to an hour; refresh the organization later.`,
+    next: "Next: after connecting",
+    openEntraSettings: "Open the organization's Microsoft Entra settings in the browser",
+    activity: (org: string, dir: string) => `Connected ${org} to ${dir}.`,
+  },
+
+  after: {
+    title: "After connecting",
+    intro: "What is left to do, in order. Each item shows whether it is done.",
+    orgLabel: "Organization",
+    noOrgs: "Connect an organization first. This checklist is about an organization you own.",
+    goToOrgs: "Go to the organizations",
+    state: { done: "Done", todo: "To do", na: "Not applicable" } as Record<string, string>,
+    workSignIn: {
+      title: "Sign in with your work account",
+      text: (dir: string) =>
+        `From now on, sign in to the organization with your work account from ${dir}, not with your personal Microsoft account. Sign out here, then sign in again with the work account.`,
+      button: "Sign out and sign in with your work account",
+      signedInAs: (email: string) => `Signed in as ${email}.`,
+    },
+    members: {
+      title: "Members who still use personal accounts",
+      text: "Members marked Disconnected still sign in with a personal Microsoft account. Match them to work accounts on the organization's Users page.",
+      loading: "Loading members…",
+      caption: "Members of the organization",
+      columns: { name: "Name", email: "E-mail", account: "Account", access: "Access level", status: "Status" },
+      origin: { msa: "Personal Microsoft account", aad: "Work account" } as Record<string, string>,
+      disconnected: "Disconnected",
+      ok: "OK",
+      none: "Everyone uses a work account. Nothing to resolve.",
+      countDisconnected: (n: number) => `${plural(n, "member is", "members are")} disconnected.`,
+      usersPage: "Open the Users page",
+    },
+    invite: {
+      title: "Invite a colleague from the directory",
+      text: "Invite someone with their work e-mail address, then watch until they have signed in for the first time.",
+      email: "Work e-mail address",
+      emailInvalid: "Enter an e-mail address such as name@contoso.com.",
+      access: "Access level",
+      stakeholder: "Stakeholder: free, can view and edit work items",
+      basic: "Basic: code, pipelines and boards (a paid seat after the first five users)",
+      submit: "Invite",
+      inviting: "Sending the invitation…",
+      listLabel: "Invitations",
+      states: {
+        invited: "Invited",
+        waiting: "Waiting for the first sign-in",
+        "signed-in": "Signed in",
+      } as Record<string, string>,
+      checkNow: (email: string) => `Check ${email} now`,
+      activity: (email: string, level: string) => `Invited ${email} (${level}).`,
+    },
+    gcm: {
+      title: "Clean the Git credential caches on this computer",
+      text:
+        "Git Credential Manager remembers which directory your organization used. Until that is forgotten, Git keeps asking the old one. Nothing changes until you choose Clean, and a backup is kept.",
+      wholeFile: "Delete the whole old-style cache file (tenant.cache), not only this organization's entries",
+      unbind: "Also forget which account Git uses for this organization",
+      preview: "Show what will change",
+      previewing: "Looking at the caches on this computer…",
+      planTitle: "What will change",
+      nothing: "Nothing to clean: the caches on this computer do not mention this organization.",
+      apply: "Clean",
+      applying: "Cleaning…",
+      done: "Cleaned.",
+      backups: "Backups kept here:",
+      failed: "Not changed:",
+      fleet: "For other computers, your IT desk can run this command on each one:",
+      activity: (n: number) => `Cleaned ${plural(n, "Git credential cache entry", "Git credential cache entries")} on this computer.`,
+    },
+    pat: {
+      title: "A personal access token for tools that used alternate credentials",
+      text:
+        "Alternate credentials (a user name and password just for Git) stopped working in 2020. Tools that used them need a personal access token instead.",
+      name: "Token name",
+      defaultName: "Git and tools",
+      scopesLegend: "What the token may do",
+      scopes: [
+        ["vso.code", "Read code (clone and fetch with Git)"],
+        ["vso.code_write", "Read and change code (push with Git)"],
+        ["vso.work_write", "Read and change work items"],
+        ["vso.build_execute", "Read and run pipelines"],
+        ["vso.packaging", "Read packages"],
+      ] as [string, string][],
+      scopesHint: "Choose as little as the tool needs.",
+      scopesNone: "Choose at least one thing the token may do.",
+      days: "Valid for (days)",
+      daysInvalid: "Enter a number of days from 1 to 365.",
+      nameInvalid: "Enter a name, so you can recognise the token later.",
+      submit: "Create token",
+      creating: "Creating the token…",
+      resultTitle: "Your new token",
+      showOnce: "Copy it now. It is shown only once and ADO Connect does not keep it.",
+      tokenLabel: "Personal access token",
+      copy: "Copy token",
+      validTo: (date: string) => `Valid until ${date}.`,
+      whereTitle: "Where it goes",
+      where:
+        "When Git asks for a password for dev.azure.com, paste the token instead (any user name works). In other tools, paste it where the alternate credentials password used to be.",
+      done: "I have stored it",
+      cleared: "The token has been removed from the screen.",
+      activity: (name: string) => `Created the personal access token "${name}".`,
+    },
+    vs: {
+      title: "Visual Studio subscriptions",
+      text:
+        "If you have a Visual Studio subscription under your personal Microsoft account, it keeps working only if the e-mail addresses match. Otherwise ask your subscription administrator to reassign it to your work account, or add your work account as an alternate account.",
+      link: "Open Visual Studio subscriptions",
+      markDone: "I have checked this",
+    },
+    next: {
+      title: "Next",
+      users: "Manage users and their access",
+      groups: "Manage access with Microsoft Entra groups",
+    },
+    report: "Save report…",
+  },
+
+  report: {
+    title: "Report",
+    intro:
+      "ADO Connect keeps a record of what it did and when: sign-ins, checks, the connection, invitations, cache cleanup, and tokens (by name only). Save it as a file to keep or to send to your IT desk.",
+    sessionTitle: "Done in this session",
+    empty: "Nothing yet.",
+    save: "Save report",
+    saving: "Saving the report…",
+    saved: "The report was saved:",
+    json: "For programs (JSON):",
+    text: "To read:",
+  },
+
+  about: {
+    title: "About and settings",
+    version: "Version",
+    mode: "Mode",
+    demo: "Demo, against the built-in simulator",
+    live: "Microsoft's services",
+    config: "Settings files in effect",
+    noConfig: "Built-in defaults only.",
+    proxy: "Proxy",
+    proxyText:
+      "ADO Connect uses the proxy set for this computer (the HTTPS_PROXY environment variable). Your IT desk can change the addresses it uses in a settings file listed above.",
+    logs: "Logs folder",
+    openLogs: "Open logs folder",
+    account: "Account",
+    notSignedIn: "Not signed in.",
+  },
+};
+
+export function formatMmSs(totalSeconds: number): string {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  const m = Math.floor(s / 60);
+  return `${m}:${String(s % 60).padStart(2, "0")}`;
+}
+
+export function formatDate(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime())
+    ? iso
+    : d.toLocaleDateString("en", { year: "numeric", month: "long", day: "numeric" });
+}
+
+export function formatTime(d: Date): string {
+  return d.toLocaleTimeString("en", { hour: "2-digit", minute: "2-digit" });
+}
