@@ -5,7 +5,9 @@ use crate::AppState;
 use ado_connect_core::arm::Directory;
 use ado_connect_core::auth::device::PollProgress;
 use ado_connect_core::devops::InviteAccessLevel;
-use ado_connect_core::service::{Check, ConnectOutcome, Invitation, Member, Organization, OrganizationDetails};
+use ado_connect_core::service::{
+    Check, ConnectOutcome, Invitation, Member, Organization, OrganizationDetails,
+};
 use ado_connect_core::session::SessionStatus;
 use ado_connect_core::Error;
 use serde::Serialize;
@@ -83,10 +85,15 @@ pub async fn sign_in_start(app: AppHandle, state: State<'_, AppState>) -> Result
         let emitter = app.clone();
         let mut progress = move |p: PollProgress| {
             let payload = match p {
-                PollProgress::Waiting { next_poll, remaining } => json!({
+                PollProgress::Waiting {
+                    next_poll,
+                    remaining,
+                } => json!({
                     "state": "waiting", "nextPollSecs": next_poll.as_secs(), "expiresInSecs": remaining.as_secs()
                 }),
-                PollProgress::SlowDown { interval } => json!({"state": "slow-down", "nextPollSecs": interval.as_secs()}),
+                PollProgress::SlowDown { interval } => {
+                    json!({"state": "slow-down", "nextPollSecs": interval.as_secs()})
+                }
             };
             let _ = emitter.emit("sign-in-progress", payload);
         };
@@ -130,12 +137,21 @@ pub async fn sign_out(state: State<'_, AppState>) -> Result<()> {
 }
 
 #[tauri::command]
-pub async fn list_organizations(state: State<'_, AppState>, refresh: Option<bool>) -> Result<Vec<Organization>> {
-    state.core()?.list_organizations(refresh.unwrap_or(false)).await
+pub async fn list_organizations(
+    state: State<'_, AppState>,
+    refresh: Option<bool>,
+) -> Result<Vec<Organization>> {
+    state
+        .core()?
+        .list_organizations(refresh.unwrap_or(false))
+        .await
 }
 
 #[tauri::command]
-pub async fn organization_details(state: State<'_, AppState>, org: String) -> Result<OrganizationDetails> {
+pub async fn organization_details(
+    state: State<'_, AppState>,
+    org: String,
+) -> Result<OrganizationDetails> {
     state.core()?.organization_details(&org).await
 }
 
@@ -150,7 +166,11 @@ pub async fn resolve_domain(state: State<'_, AppState>, domain: String) -> Resul
 }
 
 #[tauri::command]
-pub async fn preflight(state: State<'_, AppState>, org: String, tenant_id: String) -> Result<Vec<Check>> {
+pub async fn preflight(
+    state: State<'_, AppState>,
+    org: String,
+    tenant_id: String,
+) -> Result<Vec<Check>> {
     state.core()?.preflight(&org, &tenant_id).await
 }
 
@@ -184,7 +204,11 @@ pub async fn invite_user(
 }
 
 #[tauri::command]
-pub async fn invitation_status(state: State<'_, AppState>, org: String, email: String) -> Result<Invitation> {
+pub async fn invitation_status(
+    state: State<'_, AppState>,
+    org: String,
+    email: String,
+) -> Result<Invitation> {
     state.core()?.invitation_status(&org, &email).await
 }
 
@@ -196,4 +220,59 @@ pub fn open_link(app: AppHandle, state: State<'_, AppState>, url: String) -> Res
     app.opener()
         .open_url(url.as_str(), None::<&str>)
         .map_err(|e| Error::internal(format!("cannot open the browser: {e}")))
+}
+
+/// The saved progress, re-read against the service (resume after close or crash).
+#[tauri::command]
+pub async fn resume(
+    state: State<'_, AppState>,
+) -> Result<ado_connect_core::wizard::WizardProgress> {
+    state.core()?.resume().await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PatCreated {
+    name: String,
+    valid_to: String,
+    /// Shown once by the UI; never stored or logged.
+    token: String,
+}
+
+#[tauri::command]
+pub async fn create_pat(
+    state: State<'_, AppState>,
+    org: String,
+    name: String,
+    scopes: Vec<ado_connect_core::service::PatScope>,
+    days: u32,
+) -> Result<PatCreated> {
+    let created = state.core()?.create_pat(&org, &name, &scopes, days).await?;
+    Ok(PatCreated {
+        name: created.name,
+        valid_to: created.valid_to,
+        token: created.token.expose().to_string(),
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedReport {
+    json_path: String,
+    text_path: String,
+}
+
+#[tauri::command]
+pub fn save_report(app: AppHandle, state: State<'_, AppState>) -> Result<SavedReport> {
+    use tauri::Manager;
+    let dir = app
+        .path()
+        .document_dir()
+        .or_else(|_| app.path().app_data_dir())
+        .map_err(|e| Error::internal(format!("no folder for the report: {e}")))?;
+    let (json, text) = state.core()?.save_report(&dir)?;
+    Ok(SavedReport {
+        json_path: json.display().to_string(),
+        text_path: text.display().to_string(),
+    })
 }

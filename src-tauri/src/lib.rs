@@ -87,6 +87,9 @@ pub fn run() {
             commands::invite_user,
             commands::invitation_status,
             commands::open_link,
+            commands::resume,
+            commands::create_pat,
+            commands::save_report,
         ])
         .run(tauri::generate_context!())
         .expect("error while running ADO Connect");

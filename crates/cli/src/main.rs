@@ -14,7 +14,11 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Parser)]
-#[command(name = "ado-connect", version, about = "Connect an Azure DevOps organization to Microsoft Entra ID, and clean up after.")]
+#[command(
+    name = "ado-connect",
+    version,
+    about = "Connect an Azure DevOps organization to Microsoft Entra ID, and clean up after."
+)]
 struct Cli {
     /// A configuration file read after the machine and user files (same as ADO_CONNECT_CONFIG).
     #[arg(long, global = true, value_name = "FILE")]
@@ -124,7 +128,10 @@ fn report_error(e: &Error, json: bool) {
     if json {
         eprintln!("{}", serde_json::to_string(e).unwrap_or_default());
     } else {
-        eprintln!("error[{}]: {}\n  what to do: {}", e.code, e.message, e.remedy);
+        eprintln!(
+            "error[{}]: {}\n  what to do: {}",
+            e.code, e.message, e.remedy
+        );
         if let Some(c) = &e.details.correlation_id {
             eprintln!("  correlation id: {c}");
         }
@@ -133,7 +140,10 @@ fn report_error(e: &Error, json: bool) {
 
 fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) {
     if json {
-        println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).unwrap_or_default()
+        );
     } else {
         print!("{}", text());
     }
@@ -156,7 +166,10 @@ fn data_dir() -> Option<PathBuf> {
 async fn run(cli: Cli) -> Result<(), Error> {
     let loaded = load_config(&cli)?;
     let json = cli.json;
-    if let Command::Config { action: ConfigAction::Show } = &cli.command {
+    if let Command::Config {
+        action: ConfigAction::Show,
+    } = &cli.command
+    {
         print(json, &loaded, || loaded.render_text());
         return Ok(());
     }
@@ -196,7 +209,10 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 );
                 let mut progress = |p: PollProgress| {
                     if let PollProgress::SlowDown { interval } = p {
-                        eprintln!("(the service asked to poll less often: every {} s)", interval.as_secs());
+                        eprintln!(
+                            "(the service asked to poll less often: every {} s)",
+                            interval.as_secs()
+                        );
                     }
                 };
                 app.finish_sign_in(&auth, &cancel, &mut progress).await?
@@ -211,7 +227,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::SignOut => {
             app.session.sign_out().await?;
-            print(json, &serde_json::json!({"signedIn": false}), || "Signed out.\n".into());
+            print(json, &serde_json::json!({"signedIn": false}), || {
+                "Signed out.\n".into()
+            });
         }
         Command::Status => {
             print(json, &status, || match &status.user {
@@ -226,10 +244,17 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 for o in &orgs {
                     let dir = match (&o.directory.kind, &o.directory.tenant_id) {
                         (_, Some(t)) => format!("directory {t}"),
-                        (ado_connect_core::devops::DirectoryKind::Personal, _) => "personal Microsoft accounts".into(),
+                        (ado_connect_core::devops::DirectoryKind::Personal, _) => {
+                            "personal Microsoft accounts".into()
+                        }
                         _ => "directory unknown".into(),
                     };
-                    out.push_str(&format!("{}\t{}\t{}\n", o.name, if o.owned { "owner" } else { "member" }, dir));
+                    out.push_str(&format!(
+                        "{}\t{}\t{}\n",
+                        o.name,
+                        if o.owned { "owner" } else { "member" },
+                        dir
+                    ));
                 }
                 out
             });
@@ -242,7 +267,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     d.organization.name,
                     d.owner,
                     d.user_count,
-                    if d.billing.linked { "linked to an Azure subscription" } else { "not set up" }
+                    if d.billing.linked {
+                        "linked to an Azure subscription"
+                    } else {
+                        "not set up"
+                    }
                 )
             });
         }
@@ -250,13 +279,20 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let dirs = app.list_directories().await?;
             print(json, &dirs, || {
                 dirs.iter()
-                    .map(|d| format!("{}\t{}\t{}\t{}\n", d.tenant_id, d.display_name, d.default_domain, d.category))
+                    .map(|d| {
+                        format!(
+                            "{}\t{}\t{}\t{}\n",
+                            d.tenant_id, d.display_name, d.default_domain, d.category
+                        )
+                    })
                     .collect()
             });
         }
         Command::ResolveDomain { domain } => {
             let d = app.resolve_domain(&domain).await?;
-            print(json, &d, || format!("{}\t{}\n", d.tenant_id, d.default_domain));
+            print(json, &d, || {
+                format!("{}\t{}\n", d.tenant_id, d.default_domain)
+            });
         }
         Command::Preflight { org, directory } => {
             let tenant = tenant_of(&app, &directory).await?;
@@ -274,7 +310,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     .collect()
             });
         }
-        Command::Connect { org, directory, yes } => {
+        Command::Connect {
+            org,
+            directory,
+            yes,
+        } => {
             let tenant = tenant_of(&app, &directory).await?;
             if !yes && !confirm(&format!("Connect {org} to directory {tenant}? [y/N] "))? {
                 return Err(Error::new(
@@ -290,7 +330,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     "{} is now connected to directory {}{}\n",
                     outcome.org,
                     outcome.tenant_id,
-                    if outcome.verified { " (verified)" } else { " (not yet visible; check again in a few minutes)" }
+                    if outcome.verified {
+                        " (verified)"
+                    } else {
+                        " (not yet visible; check again in a few minutes)"
+                    }
                 )
             });
         }
@@ -313,7 +357,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Invite { org, email, access } => {
             let inv = app.invite_user(&org, &email, access.into()).await?;
-            print(json, &inv, || format!("Invited {} ({:?})\n", inv.email, inv.state));
+            print(json, &inv, || {
+                format!("Invited {} ({:?})\n", inv.email, inv.state)
+            });
         }
         Command::InvitationStatus { org, email } => {
             let inv = app.invitation_status(&org, &email).await?;
@@ -340,7 +386,10 @@ mod uuid_like {
             let groups: Vec<&str> = s.split('-').collect();
             let lens = [8, 4, 4, 4, 12];
             if groups.len() == 5
-                && groups.iter().zip(lens).all(|(g, l)| g.len() == l && g.chars().all(|c| c.is_ascii_hexdigit()))
+                && groups
+                    .iter()
+                    .zip(lens)
+                    .all(|(g, l)| g.len() == l && g.chars().all(|c| c.is_ascii_hexdigit()))
             {
                 Ok(Guid(s.to_ascii_lowercase()))
             } else {

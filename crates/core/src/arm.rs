@@ -79,7 +79,8 @@ impl ArmClient {
 
     fn url(&self, path: &str, api_version: &str) -> Result<url::Url> {
         let base = self.cfg.base.trim_end_matches('/');
-        let mut u = url::Url::parse(&format!("{base}{path}")).map_err(|e| Error::internal(e.to_string()))?;
+        let mut u = url::Url::parse(&format!("{base}{path}"))
+            .map_err(|e| Error::internal(e.to_string()))?;
         u.query_pairs_mut().append_pair("api-version", api_version);
         Ok(u)
     }
@@ -96,7 +97,10 @@ impl ArmClient {
         let mut pages = 0;
         while let Some(url) = next.take() {
             pages += 1;
-            let resp = self.http.send(Request::new(Method::GET, url, endpoint).bearer(token)).await?;
+            let resp = self
+                .http
+                .send(Request::new(Method::GET, url, endpoint).bearer(token))
+                .await?;
             let page: Page<T> = resp.json(endpoint)?;
             out.extend(page.value);
             next = page
@@ -109,7 +113,9 @@ impl ArmClient {
 
     /// `GET /tenants?api-version=2022-12-01` with an ARM token.
     pub async fn tenants(&self, token: &Secret) -> Result<Vec<Directory>> {
-        let bodies: Vec<TenantBody> = self.pages(token, self.url("/tenants", "2022-12-01")?, "tenants").await?;
+        let bodies: Vec<TenantBody> = self
+            .pages(token, self.url("/tenants", "2022-12-01")?, "tenants")
+            .await?;
         Ok(bodies
             .into_iter()
             .map(|t| Directory {
@@ -123,15 +129,31 @@ impl ArmClient {
     }
 
     /// Is `org` a `microsoft.visualstudio/account` resource in one of the user's subscriptions?
-    pub async fn billing(&self, token: &Secret, org: &str, billing_link: String) -> Result<Billing> {
-        let subs: Vec<SubscriptionBody> =
-            self.pages(token, self.url("/subscriptions", "2022-12-01")?, "subscriptions").await?;
+    pub async fn billing(
+        &self,
+        token: &Secret,
+        org: &str,
+        billing_link: String,
+    ) -> Result<Billing> {
+        let subs: Vec<SubscriptionBody> = self
+            .pages(
+                token,
+                self.url("/subscriptions", "2022-12-01")?,
+                "subscriptions",
+            )
+            .await?;
         for sub in subs {
-            uuid::Uuid::parse_str(&sub.subscription_id)
-                .map_err(|_| crate::http::malformed("subscriptions", "subscription id is not a GUID"))?;
-            let mut url = self.url(&format!("/subscriptions/{}/resources", sub.subscription_id), "2021-04-01")?;
-            url.query_pairs_mut()
-                .append_pair("$filter", "resourceType eq 'microsoft.visualstudio/account'");
+            uuid::Uuid::parse_str(&sub.subscription_id).map_err(|_| {
+                crate::http::malformed("subscriptions", "subscription id is not a GUID")
+            })?;
+            let mut url = self.url(
+                &format!("/subscriptions/{}/resources", sub.subscription_id),
+                "2021-04-01",
+            )?;
+            url.query_pairs_mut().append_pair(
+                "$filter",
+                "resourceType eq 'microsoft.visualstudio/account'",
+            );
             let resources: Vec<ResourceBody> = self.pages(token, url, "resources").await?;
             if resources.iter().any(|r| r.name.eq_ignore_ascii_case(org)) {
                 return Ok(Billing {

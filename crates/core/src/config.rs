@@ -175,11 +175,23 @@ impl ConfigLoader {
         }
         let mut files = vec![];
         let layers = [
-            (self.machine.as_ref(), Origin::Machine as fn(PathBuf) -> Origin, false),
-            (self.user.as_ref(), Origin::User as fn(PathBuf) -> Origin, false),
+            (
+                self.machine.as_ref(),
+                Origin::Machine as fn(PathBuf) -> Origin,
+                false,
+            ),
+            (
+                self.user.as_ref(),
+                Origin::User as fn(PathBuf) -> Origin,
+                false,
+            ),
             // The file named by the environment must exist: a typo should not silently
             // fall back to the real Microsoft endpoints.
-            (self.env.as_ref(), Origin::Env as fn(PathBuf) -> Origin, true),
+            (
+                self.env.as_ref(),
+                Origin::Env as fn(PathBuf) -> Origin,
+                true,
+            ),
         ];
         for (path, origin, required) in layers {
             let Some(path) = path else { continue };
@@ -189,14 +201,20 @@ impl ConfigLoader {
                 Err(e) => {
                     return Err(Error::new(
                         ErrorCode::ConfigUnreadable,
-                        format!("The configuration file {} cannot be read: {e}.", path.display()),
+                        format!(
+                            "The configuration file {} cannot be read: {e}.",
+                            path.display()
+                        ),
                         "Check that the file exists and that you may read it.",
                     ))
                 }
             };
             let origin = origin(path.clone());
             let table: toml::Table = toml::from_str(&text).map_err(|e| {
-                config_error(path, &format!("it is not valid TOML: {}", e.message().trim()))
+                config_error(
+                    path,
+                    &format!("it is not valid TOML: {}", e.message().trim()),
+                )
             })?;
             merge_layer(&defaults, &mut merged, &mut origins, table, &origin, path)?;
             files.push(path.clone());
@@ -254,7 +272,10 @@ fn parse_flag_value(raw: &str) -> toml::Value {
 fn config_error(path: &Path, why: &str) -> Error {
     Error::new(
         ErrorCode::ConfigInvalid,
-        format!("The configuration in {} is not valid: {why}.", path.display()),
+        format!(
+            "The configuration in {} is not valid: {why}.",
+            path.display()
+        ),
         "Correct the file (see README, Configuration) or remove the setting to use the default.",
     )
 }
@@ -269,10 +290,16 @@ fn merge_layer(
 ) -> Result<()> {
     for (section, value) in layer {
         let Some(default_section) = defaults.get(&section).and_then(|v| v.as_table()) else {
-            return Err(config_error(path, &format!("unknown section `[{section}]`")));
+            return Err(config_error(
+                path,
+                &format!("unknown section `[{section}]`"),
+            ));
         };
         let toml::Value::Table(values) = value else {
-            return Err(config_error(path, &format!("`{section}` must be a [section]")));
+            return Err(config_error(
+                path,
+                &format!("`{section}` must be a [section]"),
+            ));
         };
         // Policy is the IT desk's: only the machine file may set it.
         if section == "policy" && !matches!(origin, Origin::Machine(_)) {
@@ -363,7 +390,8 @@ impl LoadedConfig {
             return Err(self.invalid("identity.scopes", "the list is empty".into()));
         }
         for t in &c.policy.allowed_tenants {
-            validate_tenant_segment(t).map_err(|why| self.invalid("policy.allowed_tenants", why))?;
+            validate_tenant_segment(t)
+                .map_err(|why| self.invalid("policy.allowed_tenants", why))?;
         }
         if c.gcm.git.trim().is_empty() {
             return Err(self.invalid("gcm.git", "it is empty".into()));
@@ -398,7 +426,9 @@ pub fn validate_endpoint_url(value: &str) -> std::result::Result<url::Url, Strin
         .host_str()
         .ok_or_else(|| format!("`{value}` has no host"))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!("`{value}` must not contain a user name or password"));
+        return Err(format!(
+            "`{value}` must not contain a user name or password"
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(format!("`{value}` must not have a query or fragment"));
@@ -424,7 +454,10 @@ pub fn is_loopback_url(value: &str) -> bool {
 pub fn is_loopback_host(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
-        || bare.parse::<IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+        || bare
+            .parse::<IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
 }
 
 /// A tenant segment: `organizations`, `common`, `consumers`, a GUID, or a DNS domain.
@@ -448,9 +481,7 @@ pub fn validate_domain(value: &str) -> std::result::Result<(), String> {
     for label in value.split('.') {
         let ok = !label.is_empty()
             && label.len() <= 63
-            && label
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             && !label.starts_with('-')
             && !label.ends_with('-');
         if !ok {
@@ -497,7 +528,9 @@ mod tests {
         let loaded = ConfigLoader::default().load().unwrap();
         assert_eq!(loaded.config, Config::default());
         assert_eq!(loaded.origins["identity.tenant"], Origin::Default);
-        assert!(loaded.render_text().contains("tenant = \"organizations\"    # default"));
+        assert!(loaded
+            .render_text()
+            .contains("tenant = \"organizations\"    # default"));
     }
 
     #[test]
@@ -513,7 +546,11 @@ mod tests {
             "user.toml",
             "[arm]\nbase = \"https://arm.user\"\n[gcm]\ngit = \"/usr/bin/git\"\n",
         );
-        let env = file(&dir, "env.toml", "[arm]\nbase = \"http://127.0.0.1:9/arm\"\n");
+        let env = file(
+            &dir,
+            "env.toml",
+            "[arm]\nbase = \"http://127.0.0.1:9/arm\"\n",
+        );
         let loaded = ConfigLoader {
             machine: Some(machine.clone()),
             user: Some(user.clone()),
@@ -529,7 +566,10 @@ mod tests {
         assert_eq!(c.identity.tenant, "contoso.com");
         assert_eq!(loaded.origins["arm.base"], Origin::Env(env));
         assert_eq!(loaded.origins["gcm.git"], Origin::User(user));
-        assert_eq!(loaded.origins["policy.allowed_tenants"], Origin::Machine(machine));
+        assert_eq!(
+            loaded.origins["policy.allowed_tenants"],
+            Origin::Machine(machine)
+        );
         assert_eq!(loaded.origins["identity.tenant"], Origin::Flag);
         assert_eq!(loaded.files.len(), 3);
     }

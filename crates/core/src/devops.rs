@@ -244,9 +244,15 @@ impl DevopsClient {
     }
 
     pub async fn profile_me(&self, token: &Secret) -> Result<User> {
-        let mut url = join(&self.cfg.profile_base, &["_apis", "profile", "profiles", "me"])?;
+        let mut url = join(
+            &self.cfg.profile_base,
+            &["_apis", "profile", "profiles", "me"],
+        )?;
         url.query_pairs_mut().append_pair("api-version", "7.1");
-        let resp = self.http.send(Request::new(Method::GET, url, "profile").bearer(token)).await?;
+        let resp = self
+            .http
+            .send(Request::new(Method::GET, url, "profile").bearer(token))
+            .await?;
         let p: ProfileBody = resp.json("profile")?;
         Ok(User {
             display_name: p.display_name.unwrap_or_else(|| "You".into()),
@@ -256,19 +262,30 @@ impl DevopsClient {
     }
 
     /// `accounts?memberId=` or `accounts?ownerId=` (reference §2.3).
-    pub async fn accounts(&self, token: &Secret, filter: &str, user_id: &str) -> Result<Vec<Account>> {
+    pub async fn accounts(
+        &self,
+        token: &Secret,
+        filter: &str,
+        user_id: &str,
+    ) -> Result<Vec<Account>> {
         let mut url = join(&self.cfg.profile_base, &["_apis", "accounts"])?;
         url.query_pairs_mut()
             .append_pair(filter, user_id)
             .append_pair("api-version", "7.1");
-        let resp = self.http.send(Request::new(Method::GET, url, "accounts").bearer(token)).await?;
+        let resp = self
+            .http
+            .send(Request::new(Method::GET, url, "accounts").bearer(token))
+            .await?;
         Ok(resp.json::<AccountList>("accounts")?.value)
     }
 
     /// Unauthenticated `HEAD {org_base}/{org}`; the status is ignored, the headers tell.
     pub async fn probe_tenant(&self, org: &str) -> Result<DirectoryLink> {
         let url = self.org_url(&self.cfg.org_base, org, &[])?;
-        let resp = self.http.send(Request::new(Method::HEAD, url, "probe").any_status()).await?;
+        let resp = self
+            .http
+            .send(Request::new(Method::HEAD, url, "probe").any_status())
+            .await?;
         if resp.status == reqwest::StatusCode::NOT_FOUND {
             return Err(Error::new(
                 ErrorCode::NotFound,
@@ -279,7 +296,10 @@ impl DevopsClient {
         if resp.status.is_server_error() || resp.status == reqwest::StatusCode::TOO_MANY_REQUESTS {
             return Err(Error::new(
                 ErrorCode::ServiceUnavailable,
-                format!("Azure DevOps did not say which directory {org} uses (HTTP {}).", resp.status.as_u16()),
+                format!(
+                    "Azure DevOps did not say which directory {org} uses (HTTP {}).",
+                    resp.status.as_u16()
+                ),
                 "Try again in a few minutes.",
             )
             .with_endpoint("probe")
@@ -289,7 +309,11 @@ impl DevopsClient {
     }
 
     /// Probe many organizations at once, at most `limit` in flight.
-    pub async fn probe_many(&self, orgs: &[String], limit: usize) -> Vec<(String, Result<DirectoryLink>)> {
+    pub async fn probe_many(
+        &self,
+        orgs: &[String],
+        limit: usize,
+    ) -> Vec<(String, Result<DirectoryLink>)> {
         stream::iter(orgs.iter().cloned())
             .map(|org| async move {
                 let r = self.probe_tenant(&org).await;
@@ -302,11 +326,22 @@ impl DevopsClient {
 
     /// Connect (or change) the directory: the undocumented call the web UI makes
     /// (reference §2.6): JSON-Patch `op: 2` (replace) of `/TenantId`.
-    pub async fn set_organization_tenant(&self, token: &Secret, org: &str, tenant_id: &str) -> Result<()> {
-        let tenant = uuid::Uuid::parse_str(tenant_id)
-            .map_err(|_| Error::invalid_input("directory ID", format!("`{tenant_id}` is not a GUID")))?;
-        let mut url = self.org_url(&self.cfg.vssps_base, org, &["_apis", "Organization", "Organizations", "Me"])?;
-        url.query_pairs_mut().append_pair("api-version", "5.0-preview.1");
+    pub async fn set_organization_tenant(
+        &self,
+        token: &Secret,
+        org: &str,
+        tenant_id: &str,
+    ) -> Result<()> {
+        let tenant = uuid::Uuid::parse_str(tenant_id).map_err(|_| {
+            Error::invalid_input("directory ID", format!("`{tenant_id}` is not a GUID"))
+        })?;
+        let mut url = self.org_url(
+            &self.cfg.vssps_base,
+            org,
+            &["_apis", "Organization", "Organizations", "Me"],
+        )?;
+        url.query_pairs_mut()
+            .append_pair("api-version", "5.0-preview.1");
         let body = serde_json::json!([{"from": "", "op": 2, "path": "/TenantId", "value": tenant.to_string()}]);
         self.http
             .send(Request::new(Method::PATCH, url, "organization").bearer(token).body(Body::JsonPatch(body)))
@@ -329,7 +364,10 @@ impl DevopsClient {
     pub async fn user_entitlements(&self, token: &Secret, org: &str) -> Result<EntitlementPage> {
         let mut url = self.org_url(&self.cfg.vsaex_base, org, &["_apis", "userentitlements"])?;
         url.query_pairs_mut().append_pair("api-version", "7.1");
-        let resp = self.http.send(Request::new(Method::GET, url, "userentitlements").bearer(token)).await?;
+        let resp = self
+            .http
+            .send(Request::new(Method::GET, url, "userentitlements").bearer(token))
+            .await?;
         resp.json("userentitlements")
     }
 
@@ -349,10 +387,17 @@ impl DevopsClient {
         });
         let resp = self
             .http
-            .send(Request::new(Method::POST, url, "userentitlements").bearer(token).body(Body::Json(body)))
+            .send(
+                Request::new(Method::POST, url, "userentitlements")
+                    .bearer(token)
+                    .body(Body::Json(body)),
+            )
             .await?;
         let v: serde_json::Value = resp.json("userentitlements")?;
-        let ok = v.pointer("/operationResult/isSuccess").and_then(|b| b.as_bool()).unwrap_or(false);
+        let ok = v
+            .pointer("/operationResult/isSuccess")
+            .and_then(|b| b.as_bool())
+            .unwrap_or(false);
         if !ok {
             let reason = v
                 .pointer("/operationResult/errors/0/value")
@@ -378,14 +423,22 @@ impl DevopsClient {
         valid_to: &str,
     ) -> Result<CreatedPat> {
         let mut url = self.org_url(&self.cfg.vssps_base, org, &["_apis", "tokens", "pats"])?;
-        url.query_pairs_mut().append_pair("api-version", "7.1-preview.1");
+        url.query_pairs_mut()
+            .append_pair("api-version", "7.1-preview.1");
         let body = serde_json::json!({"displayName": name, "scope": scope, "validTo": valid_to, "allOrgs": false});
         let resp = self
             .http
-            .send(Request::new(Method::POST, url, "pats").bearer(token).body(Body::Json(body)))
+            .send(
+                Request::new(Method::POST, url, "pats")
+                    .bearer(token)
+                    .body(Body::Json(body)),
+            )
             .await?;
         let v: serde_json::Value = resp.json("pats")?;
-        let err = v.get("patTokenError").and_then(|e| e.as_str()).unwrap_or("none");
+        let err = v
+            .get("patTokenError")
+            .and_then(|e| e.as_str())
+            .unwrap_or("none");
         if err != "none" {
             return Err(pat_policy_error(err));
         }
@@ -395,8 +448,16 @@ impl DevopsClient {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| http::malformed("pats", "no token in the answer"))?;
         Ok(CreatedPat {
-            display_name: v.pointer("/patToken/displayName").and_then(|s| s.as_str()).unwrap_or(name).into(),
-            valid_to: v.pointer("/patToken/validTo").and_then(|s| s.as_str()).unwrap_or(valid_to).into(),
+            display_name: v
+                .pointer("/patToken/displayName")
+                .and_then(|s| s.as_str())
+                .unwrap_or(name)
+                .into(),
+            valid_to: v
+                .pointer("/patToken/validTo")
+                .and_then(|s| s.as_str())
+                .unwrap_or(valid_to)
+                .into(),
             token: Secret::new(token),
         })
     }
@@ -438,7 +499,10 @@ pub fn validate_email(email: &str) -> Result<()> {
     if local.is_empty() || domain.contains('@') {
         return bad("it must look like name@company.com");
     }
-    if email.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>') {
+    if email
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
+    {
         return bad("it contains spaces, quotes or control characters");
     }
     crate::config::validate_domain(domain).or_else(|_| bad("the part after @ is not a domain"))
@@ -460,22 +524,48 @@ mod tests {
     #[test]
     fn probe_headers() {
         let personal = headers(&[("x-vss-resourcetenant", EMPTY_TENANT)]);
-        assert_eq!(parse_tenant_headers(&personal).kind, DirectoryKind::Personal);
+        assert_eq!(
+            parse_tenant_headers(&personal).kind,
+            DirectoryKind::Personal
+        );
         let t = "72f988bf-86f1-41af-91ab-2d7cd011db47";
         let connected = headers(&[
-            ("www-authenticate", &format!("Bearer authorization_uri=https://login.microsoftonline.com/{t}")),
-            ("www-authenticate", "Basic realm=\"https://tfsprodcus1.app.visualstudio.com/\""),
+            (
+                "www-authenticate",
+                &format!("Bearer authorization_uri=https://login.microsoftonline.com/{t}"),
+            ),
+            (
+                "www-authenticate",
+                "Basic realm=\"https://tfsprodcus1.app.visualstudio.com/\"",
+            ),
         ]);
-        assert_eq!(parse_tenant_headers(&connected).tenant_id.as_deref(), Some(t));
+        assert_eq!(
+            parse_tenant_headers(&connected).tenant_id.as_deref(),
+            Some(t)
+        );
         let by_header = headers(&[("x-vss-resourcetenant", &format!("{EMPTY_TENANT}, {t}"))]);
-        assert_eq!(parse_tenant_headers(&by_header).tenant_id.as_deref(), Some(t));
-        assert_eq!(parse_tenant_headers(&HeaderMap::new()).kind, DirectoryKind::Unknown);
+        assert_eq!(
+            parse_tenant_headers(&by_header).tenant_id.as_deref(),
+            Some(t)
+        );
+        assert_eq!(
+            parse_tenant_headers(&HeaderMap::new()).kind,
+            DirectoryKind::Unknown
+        );
     }
 
     #[test]
     fn emails() {
         assert!(validate_email("ana@contoso.com").is_ok());
-        for bad in ["ana", "@contoso.com", "ana@contoso", "a b@c.com", "a@b@c.com", "a\n@c.com", "\"a\"@c.com"] {
+        for bad in [
+            "ana",
+            "@contoso.com",
+            "ana@contoso",
+            "a b@c.com",
+            "a@b@c.com",
+            "a\n@c.com",
+            "\"a\"@c.com",
+        ] {
             assert!(validate_email(bad).is_err(), "{bad:?}");
         }
     }
@@ -491,7 +581,10 @@ mod tests {
             },
             HttpClient::new(std::time::Duration::from_secs(1)),
         );
-        assert_eq!(c.web_link("fabrikam", "users").unwrap(), "http://127.0.0.1:1/dev/fabrikam/_settings/users");
+        assert_eq!(
+            c.web_link("fabrikam", "users").unwrap(),
+            "http://127.0.0.1:1/dev/fabrikam/_settings/users"
+        );
         for bad in ["..", "a/b", "a=b", "a.b", "a\nb", "fabrikаm"] {
             assert!(c.web_link(bad, "users").is_err(), "{bad:?}");
         }

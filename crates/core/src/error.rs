@@ -75,11 +75,23 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             ConfigInvalid | ConfigUnreadable | InvalidInput => 2,
-            NetworkUnreachable | Timeout | ServiceUnavailable | RateLimited | MalformedResponse => 3,
-            SignInDeclined | SignInExpired | SignInBadCode | SignInCancelled
-            | SignInBlockedByPolicy | SignInAccountNotInDirectory | SignInWrongEndpoint
-            | SignInAppNotFound | SignInMfaRequired | SignInConsentRequired | SignInFailed
-            | SessionExpired | NotSignedIn | KeychainUnavailable => 4,
+            NetworkUnreachable | Timeout | ServiceUnavailable | RateLimited | MalformedResponse => {
+                3
+            }
+            SignInDeclined
+            | SignInExpired
+            | SignInBadCode
+            | SignInCancelled
+            | SignInBlockedByPolicy
+            | SignInAccountNotInDirectory
+            | SignInWrongEndpoint
+            | SignInAppNotFound
+            | SignInMfaRequired
+            | SignInConsentRequired
+            | SignInFailed
+            | SessionExpired
+            | NotSignedIn
+            | KeychainUnavailable => 4,
             NotAuthorized | NotFound | TenantNotAllowed | NotActiveMember | ConnectFailed
             | ConnectUnverified | PatPolicy | RequestFailed => 5,
             GcmCacheCorrupt | GcmCacheTooLarge | GcmCacheUnreadable | GcmCacheNotWritable
@@ -218,7 +230,11 @@ mod tests {
 
     #[test]
     fn serializes_for_ipc_in_camel_case() {
-        let mut e = Error::new(ErrorCode::SignInBlockedByPolicy, "Blocked.", "Use the browser.");
+        let mut e = Error::new(
+            ErrorCode::SignInBlockedByPolicy,
+            "Blocked.",
+            "Use the browser.",
+        );
         e.details.aadsts = Some(53003);
         e.details.correlation_id = Some("c0ffee".into());
         let v = serde_json::to_value(&e).unwrap();

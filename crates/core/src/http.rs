@@ -128,7 +128,10 @@ impl<'a> Request<'a> {
 
 enum Attempt {
     Done(Response),
-    Retry { after: Option<Duration>, last: Error },
+    Retry {
+        after: Option<Duration>,
+        last: Error,
+    },
     Fail(Error),
 }
 
@@ -153,7 +156,11 @@ impl HttpClient {
     /// writes are sent once: their outcome, when unknown, is read back by the caller.
     pub async fn send(&self, req: Request<'_>) -> Result<Response> {
         let is_read = req.method == Method::GET || req.method == Method::HEAD;
-        let max = if is_read { self.retry.max_attempts.max(1) } else { 1 };
+        let max = if is_read {
+            self.retry.max_attempts.max(1)
+        } else {
+            1
+        };
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -300,7 +307,9 @@ fn classify(endpoint: &str, resp: Response) -> Attempt {
     let status = resp.status;
     // Azure DevOps answers a bad or expired token on GET/POST with 203 and an HTML sign-in
     // page instead of 401 (reference §2.1, vsts-rest-api-specs#574).
-    if status == StatusCode::NON_AUTHORITATIVE_INFORMATION || (status.is_success() && is_html(&resp.headers)) {
+    if status == StatusCode::NON_AUTHORITATIVE_INFORMATION
+        || (status.is_success() && is_html(&resp.headers))
+    {
         return Attempt::Fail(session_expired(endpoint).with_status(status.as_u16()));
     }
     if status.is_success() {
@@ -365,7 +374,9 @@ fn classify(endpoint: &str, resp: Response) -> Attempt {
             ErrorCode::RequestFailed,
             match server_says {
                 Some(m) => format!("Azure DevOps did not accept the request: {m}"),
-                None => format!("The service did not accept the request ({endpoint}, HTTP {code})."),
+                None => {
+                    format!("The service did not accept the request ({endpoint}, HTTP {code}).")
+                }
             },
             "Read the message above; correct what it names and try again.",
         ),

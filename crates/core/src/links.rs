@@ -17,7 +17,8 @@ pub const ALLOWED_HOSTS: &[&str] = &[
 
 /// Check a link before it is handed to the system browser.
 pub fn check_link(link: &str, config: &Config) -> Result<url::Url> {
-    let url = url::Url::parse(link).map_err(|_| Error::invalid_input("link", "it is not a web address"))?;
+    let url = url::Url::parse(link)
+        .map_err(|_| Error::invalid_input("link", "it is not a web address"))?;
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
     let listed = url.scheme() == "https"
         && ALLOWED_HOSTS

@@ -5,7 +5,10 @@ use std::path::Path;
 
 /// Install a subscriber writing to `dir/ado-connect.YYYY-MM-DD.log`. Keep the guard alive
 /// for the life of the process, or buffered lines are lost.
-pub fn init_file_logging(dir: &Path, filter: &str) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+pub fn init_file_logging(
+    dir: &Path,
+    filter: &str,
+) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     std::fs::create_dir_all(dir).ok()?;
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)

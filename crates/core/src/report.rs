@@ -32,7 +32,10 @@ impl Report {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
                 Error::new(
                     ErrorCode::StateUnreadable,
-                    format!("The activity record in {} cannot be read ({e}).", dir.display()),
+                    format!(
+                        "The activity record in {} cannot be read ({e}).",
+                        dir.display()
+                    ),
                     "Move the file report.json aside; ADO Connect starts a new record.",
                 )
             }),
@@ -46,7 +49,12 @@ impl Report {
     }
 
     /// Append one entry and write the record (temporary file, then rename).
-    pub fn record(dir: &Path, action: &str, org: Option<&str>, summary: impl Into<String>) -> Result<()> {
+    pub fn record(
+        dir: &Path,
+        action: &str,
+        org: Option<&str>,
+        summary: impl Into<String>,
+    ) -> Result<()> {
         let mut report = Report::load(dir).unwrap_or_default();
         report.entries.push(ReportEntry {
             time: Utc::now(),
@@ -54,7 +62,10 @@ impl Report {
             org: org.map(str::to_owned),
             summary: summary.into(),
         });
-        write_atomic(&dir.join(FILE), &serde_json::to_vec_pretty(&report).unwrap_or_default())
+        write_atomic(
+            &dir.join(FILE),
+            &serde_json::to_vec_pretty(&report).unwrap_or_default(),
+        )
     }
 
     pub fn render_text(&self) -> String {
@@ -67,7 +78,10 @@ impl Report {
                 "{}  {:<22} {}{}\n",
                 e.time.format("%Y-%m-%d %H:%M:%S UTC"),
                 e.action,
-                e.org.as_deref().map(|o| format!("[{o}] ")).unwrap_or_default(),
+                e.org
+                    .as_deref()
+                    .map(|o| format!("[{o}] "))
+                    .unwrap_or_default(),
                 e.summary
             ));
         }
@@ -108,8 +122,20 @@ mod tests {
     #[test]
     fn entries_accumulate_and_render() {
         let dir = tempfile::tempdir().unwrap();
-        Report::record(dir.path(), "connect", Some("fabrikam"), "Connected to Contoso").unwrap();
-        Report::record(dir.path(), "pat-created", Some("fabrikam"), "Token \"build\" (30 days)").unwrap();
+        Report::record(
+            dir.path(),
+            "connect",
+            Some("fabrikam"),
+            "Connected to Contoso",
+        )
+        .unwrap();
+        Report::record(
+            dir.path(),
+            "pat-created",
+            Some("fabrikam"),
+            "Token \"build\" (30 days)",
+        )
+        .unwrap();
         let r = Report::load(dir.path()).unwrap();
         assert_eq!(r.entries.len(), 2);
         let text = r.render_text();
@@ -124,6 +150,9 @@ mod tests {
     fn corrupt_record_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(FILE), b"{not json").unwrap();
-        assert_eq!(Report::load(dir.path()).unwrap_err().code, ErrorCode::StateUnreadable);
+        assert_eq!(
+            Report::load(dir.path()).unwrap_err().code,
+            ErrorCode::StateUnreadable
+        );
     }
 }

@@ -6,10 +6,14 @@ use crate::auth::device::PollProgress;
 use crate::auth::store::SecretStore;
 use crate::auth::{DeviceAuthorization, IdentityClient};
 use crate::config::Config;
-use crate::devops::{DevopsClient, DirectoryKind, DirectoryLink, InviteAccessLevel, User, UserEntitlement};
+use crate::devops::{
+    DevopsClient, DirectoryKind, DirectoryLink, InviteAccessLevel, User, UserEntitlement,
+};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpClient, DEFAULT_TIMEOUT};
+use crate::report::Report;
 use crate::session::{Resource, Session, SessionStatus};
+use crate::wizard::{Step, WizardEvent, WizardProgress};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -126,7 +130,12 @@ impl AdoConnect {
         Self::with_http(config, store, data_dir, http)
     }
 
-    pub fn with_http(config: Config, store: Arc<dyn SecretStore>, data_dir: Option<PathBuf>, http: HttpClient) -> Self {
+    pub fn with_http(
+        config: Config,
+        store: Arc<dyn SecretStore>,
+        data_dir: Option<PathBuf>,
+        http: HttpClient,
+    ) -> Self {
         let identity = IdentityClient::new(config.identity.clone(), http.clone());
         let devops = DevopsClient::new(config.devops.clone(), http.clone());
         let arm = ArmClient::new(config.arm.clone(), http);
@@ -154,8 +163,122 @@ impl AdoConnect {
         cancel: &CancellationToken,
         progress: &mut (dyn FnMut(PollProgress) + Send),
     ) -> Result<SessionStatus> {
-        let tokens = self.identity.wait_for_device_token(auth, cancel, progress).await?;
-        self.session.complete_sign_in(tokens, None).await
+        let tokens = self
+            .identity
+            .wait_for_device_token(auth, cancel, progress)
+            .await?;
+        let status = self.session.complete_sign_in(tokens, None).await?;
+        self.after_sign_in(&status, "device code");
+        Ok(status)
+    }
+
+    fn after_sign_in(&self, status: &SessionStatus, how: &str) {
+        let who = status
+            .user
+            .as_ref()
+            .map(|u| u.email.clone())
+            .unwrap_or_default();
+        self.record("sign-in", None, format!("Signed in as {who} ({how})"));
+        let _ = self.update_progress(|w| {
+            if matches!(w.step, Step::Welcome | Step::SignIn) {
+                if w.step == Step::Welcome {
+                    w.apply(WizardEvent::Start)?;
+                }
+                w.apply(WizardEvent::SignedIn)?;
+            }
+            Ok(())
+        });
+    }
+
+    // ---- progress and report ----
+
+    /// Append to the activity record; a failure to write it is logged, never fatal.
+    pub fn record(&self, action: &str, org: Option<&str>, summary: impl Into<String>) {
+        if let Some(dir) = &self.data_dir {
+            if let Err(e) = Report::record(dir, action, org, summary) {
+                tracing::warn!(code = %e.code, "activity record not written");
+            }
+        }
+    }
+
+    pub fn progress(&self) -> WizardProgress {
+        self.data_dir
+            .as_deref()
+            .map(|d| WizardProgress::load(d).unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    pub fn update_progress(
+        &self,
+        f: impl FnOnce(&mut WizardProgress) -> Result<()>,
+    ) -> Result<WizardProgress> {
+        let mut w = self.progress();
+        f(&mut w)?;
+        if let Some(dir) = &self.data_dir {
+            w.save(dir)?;
+        }
+        Ok(w)
+    }
+
+    /// Re-read the true state behind the saved progress before showing it: whether a
+    /// requested connection happened, whether invited people have signed in.
+    pub async fn resume(&self) -> Result<WizardProgress> {
+        let saved = self.progress();
+        let mut w = saved.clone();
+        if let (Step::Connecting | Step::Connected, Some(org)) = (w.step, w.org.clone()) {
+            let link = self.devops.probe_tenant(&org).await?;
+            self.probe_cache
+                .lock()
+                .await
+                .insert(org.clone(), link.clone());
+            w.apply(WizardEvent::ObservedTenant {
+                tenant_id: link.tenant_id,
+            })?;
+            if saved.step == Step::Connecting {
+                let outcome = if w.step == Step::Connected {
+                    "was applied"
+                } else {
+                    "did not happen"
+                };
+                self.record(
+                    "verify",
+                    Some(&org),
+                    format!("On restart: the interrupted connection {outcome}"),
+                );
+            }
+        }
+        if self.session.user().await.is_ok() {
+            for inv in saved.invitations.iter().filter(|i| !i.signed_in) {
+                if let Ok(status) = self.invitation_status(&inv.org, &inv.email).await {
+                    if status.state == InvitationState::SignedIn {
+                        w.apply(WizardEvent::InvitationSignedIn {
+                            email: inv.email.clone(),
+                        })?;
+                        self.record(
+                            "invitation-signed-in",
+                            Some(&inv.org),
+                            format!("{} signed in", inv.email),
+                        );
+                    }
+                }
+            }
+        }
+        if w != saved {
+            if let Some(dir) = &self.data_dir {
+                w.save(dir)?;
+            }
+        }
+        Ok(w)
+    }
+
+    pub fn save_report(&self, dir: &std::path::Path) -> Result<(PathBuf, PathBuf)> {
+        let report = self
+            .data_dir
+            .as_deref()
+            .map(Report::load)
+            .transpose()?
+            .unwrap_or_default();
+        report.save(dir)
     }
 
     pub async fn sign_in_with_browser(
@@ -167,7 +290,9 @@ impl AdoConnect {
             .identity
             .sign_in_with_browser(open, Duration::from_secs(600), cancel)
             .await?;
-        self.session.complete_sign_in(tokens, None).await
+        let status = self.session.complete_sign_in(tokens, None).await?;
+        self.after_sign_in(&status, "browser");
+        Ok(status)
     }
 
     // ---- organizations ----
@@ -202,7 +327,11 @@ impl AdoConnect {
                 },
             });
         }
-        orgs.sort_by(|a, b| b.owned.cmp(&a.owned).then(a.name.to_lowercase().cmp(&b.name.to_lowercase())));
+        orgs.sort_by(|a, b| {
+            b.owned
+                .cmp(&a.owned)
+                .then(a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+        });
         let names: Vec<String> = orgs.iter().map(|o| o.name.clone()).collect();
         let links = self.directories_of(&names, refresh).await;
         for o in &mut orgs {
@@ -214,7 +343,11 @@ impl AdoConnect {
     }
 
     /// Probe (or read from the session cache) the directory of each organization.
-    pub async fn directories_of(&self, orgs: &[String], refresh: bool) -> HashMap<String, DirectoryLink> {
+    pub async fn directories_of(
+        &self,
+        orgs: &[String],
+        refresh: bool,
+    ) -> HashMap<String, DirectoryLink> {
         let mut out = HashMap::new();
         let mut todo = vec![];
         {
@@ -261,7 +394,9 @@ impl AdoConnect {
         let name: &str = &organization.name;
         let page = self
             .session
-            .with_token(Resource::Devops, |t| async move { self.devops.user_entitlements(&t, name).await })
+            .with_token(Resource::Devops, |t| async move {
+                self.devops.user_entitlements(&t, name).await
+            })
             .await?;
         let link = self.devops.web_link(&organization.name, "billing")?;
         let billing = match self
@@ -284,7 +419,11 @@ impl AdoConnect {
             }
         };
         Ok(OrganizationDetails {
-            owner: if organization.owned { user.display_name.clone() } else { "Someone else".into() },
+            owner: if organization.owned {
+                user.display_name.clone()
+            } else {
+                "Someone else".into()
+            },
             user_count: page.total_count.unwrap_or(page.items.len() as u64),
             billing,
             organization,
@@ -299,7 +438,10 @@ impl AdoConnect {
             .session
             .with_token(Resource::Arm, |t| async move { self.arm.tenants(&t).await })
             .await?;
-        Ok(dirs.into_iter().filter(|d| self.tenant_allowed(&d.tenant_id, &d.domains)).collect())
+        Ok(dirs
+            .into_iter()
+            .filter(|d| self.tenant_allowed(&d.tenant_id, &d.domains))
+            .collect())
     }
 
     pub async fn resolve_domain(&self, domain: &str) -> Result<Directory> {
@@ -319,9 +461,10 @@ impl AdoConnect {
     fn tenant_allowed(&self, tenant_id: &str, domains: &[String]) -> bool {
         let allowed = &self.config.policy.allowed_tenants;
         allowed.is_empty()
-            || allowed
-                .iter()
-                .any(|a| a.eq_ignore_ascii_case(tenant_id) || domains.iter().any(|d| d.eq_ignore_ascii_case(a)))
+            || allowed.iter().any(|a| {
+                a.eq_ignore_ascii_case(tenant_id)
+                    || domains.iter().any(|d| d.eq_ignore_ascii_case(a))
+            })
     }
 
     /// The policy may name a directory by domain: look its domains up when needed.
@@ -356,8 +499,13 @@ impl AdoConnect {
         crate::gcm::validate_org_name(org)?;
         let details = self.organization_details(org).await?;
         let directories = self.list_directories().await.unwrap_or_default();
-        let target = directories.iter().find(|d| d.tenant_id.eq_ignore_ascii_case(tenant_id));
-        self.ensure_allowed(tenant_id, target.map(|d| d.domains.as_slice()).unwrap_or(&[]))?;
+        let target = directories
+            .iter()
+            .find(|d| d.tenant_id.eq_ignore_ascii_case(tenant_id));
+        self.ensure_allowed(
+            tenant_id,
+            target.map(|d| d.domains.as_slice()).unwrap_or(&[]),
+        )?;
         let members = self.list_members(org).await?;
         let mut checks = vec![];
 
@@ -397,7 +545,11 @@ impl AdoConnect {
         let outside: Vec<String> = members
             .iter()
             .filter(|m| {
-                let domain = m.email.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()).unwrap_or_default();
+                let domain = m
+                    .email
+                    .rsplit_once('@')
+                    .map(|(_, d)| d.to_ascii_lowercase())
+                    .unwrap_or_default();
                 !domains.iter().any(|d| d.eq_ignore_ascii_case(&domain))
             })
             .map(|m| format!("{} ({})", m.display_name, m.email))
@@ -426,15 +578,56 @@ impl AdoConnect {
     ) -> Result<ConnectOutcome> {
         crate::gcm::validate_org_name(org)?;
         let tenant = uuid::Uuid::parse_str(tenant_id)
-            .map_err(|_| Error::invalid_input("directory ID", format!("`{tenant_id}` is not a GUID")))?
+            .map_err(|_| {
+                Error::invalid_input("directory ID", format!("`{tenant_id}` is not a GUID"))
+            })?
             .to_string();
         self.ensure_directory_allowed(&tenant).await?;
-        progress("connecting");
         let token = self.session.access_token(Resource::Devops, false).await?;
-        let sent = self.devops.set_organization_tenant(&token, org, &tenant).await;
+        // Saved before the request leaves: if the app dies now, the next start reads back.
+        self.update_progress(|w| {
+            if w.org.as_deref() != Some(org) {
+                *w = WizardProgress {
+                    invitations: std::mem::take(&mut w.invitations),
+                    ..WizardProgress::default()
+                };
+                w.apply(WizardEvent::Start)?;
+                w.apply(WizardEvent::SignedIn)?;
+                w.apply(WizardEvent::OrganizationChosen {
+                    org: org.to_string(),
+                })?;
+            }
+            if w.step != Step::Directory {
+                w.step = Step::Directory;
+            }
+            let name = w.directory_name.clone().unwrap_or_else(|| tenant.clone());
+            w.apply(WizardEvent::DirectoryChosen {
+                tenant_id: tenant.clone(),
+                name,
+            })?;
+            w.apply(WizardEvent::ConnectRequested)
+        })?;
+        progress("connecting");
+        let sent = self
+            .devops
+            .set_organization_tenant(&token, org, &tenant)
+            .await;
         if let Err(e) = &sent {
-            let unknown = matches!(e.code, ErrorCode::Timeout | ErrorCode::NetworkUnreachable | ErrorCode::ServiceUnavailable | ErrorCode::MalformedResponse);
+            let unknown = matches!(
+                e.code,
+                ErrorCode::Timeout
+                    | ErrorCode::NetworkUnreachable
+                    | ErrorCode::ServiceUnavailable
+                    | ErrorCode::MalformedResponse
+            );
             if !unknown {
+                let _ = self
+                    .update_progress(|w| w.apply(WizardEvent::ObservedTenant { tenant_id: None }));
+                self.record(
+                    "connect",
+                    Some(org),
+                    format!("Connect to directory {tenant} refused: {}", e.code),
+                );
                 progress("failed");
                 return Err(e.clone());
             }
@@ -442,14 +635,47 @@ impl AdoConnect {
         }
         progress("verifying");
         let verified = self.verify_tenant(org, &tenant).await;
+        // Accepted but not yet visible: stay at "connecting", the next start reads back again.
+        if verified || sent.is_err() {
+            let observed = if verified { Some(tenant.clone()) } else { None };
+            let _ = self.update_progress(|w| {
+                w.apply(WizardEvent::ObservedTenant {
+                    tenant_id: observed,
+                })
+            });
+        }
+        self.record(
+            "connect",
+            Some(org),
+            match (&sent, verified) {
+                (_, true) => format!(
+                    "Connected to directory {tenant}; verified by reading the organization back"
+                ),
+                (Ok(()), false) => format!(
+                    "Connect to directory {tenant} accepted; not yet visible when read back"
+                ),
+                (Err(e), false) => format!(
+                    "Connect to directory {tenant} failed or unknown: {}",
+                    e.code
+                ),
+            },
+        );
         match (sent, verified) {
             (_, true) => {
                 progress("connected");
-                Ok(ConnectOutcome { org: org.into(), tenant_id: tenant, verified: true })
+                Ok(ConnectOutcome {
+                    org: org.into(),
+                    tenant_id: tenant,
+                    verified: true,
+                })
             }
             (Ok(()), false) => {
                 progress("connected");
-                Ok(ConnectOutcome { org: org.into(), tenant_id: tenant, verified: false })
+                Ok(ConnectOutcome {
+                    org: org.into(),
+                    tenant_id: tenant,
+                    verified: false,
+                })
             }
             (Err(e), false) => {
                 progress("failed");
@@ -480,30 +706,114 @@ impl AdoConnect {
 
     pub async fn list_members(&self, org: &str) -> Result<Vec<Member>> {
         let link = self.directories_of(&[org.to_string()], false).await;
-        let connected = link.get(org).map(|l| l.kind == DirectoryKind::Directory).unwrap_or(false);
+        let connected = link
+            .get(org)
+            .map(|l| l.kind == DirectoryKind::Directory)
+            .unwrap_or(false);
         let page = self
             .session
-            .with_token(Resource::Devops, |t| async move { self.devops.user_entitlements(&t, org).await })
+            .with_token(Resource::Devops, |t| async move {
+                self.devops.user_entitlements(&t, org).await
+            })
             .await?;
         Ok(page.items.iter().map(|e| member_of(e, connected)).collect())
     }
 
-    pub async fn invite_user(&self, org: &str, email: &str, level: InviteAccessLevel) -> Result<Invitation> {
+    pub async fn invite_user(
+        &self,
+        org: &str,
+        email: &str,
+        level: InviteAccessLevel,
+    ) -> Result<Invitation> {
         crate::devops::validate_email(email)?;
         let entitlement = self
             .session
-            .with_token(Resource::Devops, |t| async move { self.devops.invite(&t, org, email, level).await })
+            .with_token(Resource::Devops, |t| async move {
+                self.devops.invite(&t, org, email, level).await
+            })
             .await?;
+        self.record("invite", Some(org), format!("Invited {email} ({level:?})"));
+        let _ = self.update_progress(|w| {
+            if w.step == Step::Connected {
+                w.apply(WizardEvent::Invited {
+                    email: email.to_string(),
+                })?;
+            }
+            Ok(())
+        });
         Ok(invitation_of(email, Some(&entitlement)))
     }
 
     pub async fn invitation_status(&self, org: &str, email: &str) -> Result<Invitation> {
         let page = self
             .session
-            .with_token(Resource::Devops, |t| async move { self.devops.user_entitlements(&t, org).await })
+            .with_token(Resource::Devops, |t| async move {
+                self.devops.user_entitlements(&t, org).await
+            })
             .await?;
-        let found = page.items.iter().find(|e| e.email().eq_ignore_ascii_case(email));
+        let found = page
+            .items
+            .iter()
+            .find(|e| e.email().eq_ignore_ascii_case(email));
         Ok(invitation_of(email, found))
+    }
+
+    /// Create a PAT for tools that used alternate credentials. The token is returned once
+    /// for display; it is not stored or logged, and the report names it only.
+    pub async fn create_pat(
+        &self,
+        org: &str,
+        name: &str,
+        scopes: &[PatScope],
+        days: u32,
+    ) -> Result<CreatedToken> {
+        let name = name.trim();
+        if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
+            return Err(Error::invalid_input(
+                "token name",
+                "use 1 to 100 characters, no line breaks",
+            ));
+        }
+        if !(1..=365).contains(&days) {
+            return Err(Error::invalid_input(
+                "expiry",
+                "choose between 1 and 365 days",
+            ));
+        }
+        let scopes: Vec<PatScope> = if scopes.is_empty() {
+            vec![PatScope::CodeRead]
+        } else {
+            scopes.to_vec()
+        };
+        let scope: Vec<&str> = scopes.iter().map(|s| s.api_name()).collect();
+        let scope = scope.join(" ");
+        let valid_to = (chrono::Utc::now() + chrono::Duration::days(days as i64))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        let created = self
+            .session
+            .with_token(Resource::Devops, |t| {
+                let (scope, valid_to) = (scope.clone(), valid_to.clone());
+                async move {
+                    self.devops
+                        .create_pat(&t, org, name, &scope, &valid_to)
+                        .await
+                }
+            })
+            .await?;
+        self.record(
+            "pat-created",
+            Some(org),
+            format!(
+                "Personal access token \"{}\" ({scope}), valid to {}",
+                created.display_name, created.valid_to
+            ),
+        );
+        Ok(CreatedToken {
+            name: created.display_name,
+            valid_to: created.valid_to,
+            token: created.token,
+        })
     }
 
     pub async fn user(&self) -> Result<User> {
@@ -511,8 +821,51 @@ impl AdoConnect {
     }
 }
 
+/// Permissions offered for a token, in plain words; the least is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PatScope {
+    /// Read code (clone, fetch).
+    CodeRead,
+    /// Read and write code (push).
+    CodeWrite,
+    /// Read packages (feeds).
+    PackagingRead,
+    /// Read work items.
+    WorkItemsRead,
+    /// Read builds and pipelines.
+    BuildRead,
+}
+
+impl PatScope {
+    pub fn api_name(self) -> &'static str {
+        match self {
+            PatScope::CodeRead => "vso.code",
+            PatScope::CodeWrite => "vso.code_write",
+            PatScope::PackagingRead => "vso.packaging",
+            PatScope::WorkItemsRead => "vso.work",
+            PatScope::BuildRead => "vso.build",
+        }
+    }
+}
+
+/// A new PAT for one-time display. `token` is a `Secret`: the shell exposes it exactly
+/// once, to the person.
+#[derive(Debug)]
+pub struct CreatedToken {
+    pub name: String,
+    pub valid_to: String,
+    pub token: crate::Secret,
+}
+
 fn check(id: &'static str, status: CheckStatus, title: &str, detail: &str) -> Check {
-    Check { id, status, title: title.into(), detail: detail.into(), affected: vec![] }
+    Check {
+        id,
+        status,
+        title: title.into(),
+        detail: detail.into(),
+        affected: vec![],
+    }
 }
 
 fn not_a_member(org: &str) -> Error {
@@ -534,7 +887,11 @@ fn member_of(e: &UserEntitlement, connected: bool) -> Member {
         access_level: e
             .access_level
             .as_ref()
-            .and_then(|a| a.license_display_name.clone().or_else(|| a.account_license_type.clone()))
+            .and_then(|a| {
+                a.license_display_name
+                    .clone()
+                    .or_else(|| a.account_license_type.clone())
+            })
             .unwrap_or_default(),
         last_accessed: e.last_accessed_date.clone().filter(|_| e.has_signed_in()),
     }
@@ -547,7 +904,15 @@ fn invitation_of(email: &str, e: Option<&UserEntitlement>) -> Invitation {
             state: InvitationState::SignedIn,
             last_accessed: e.last_accessed_date.clone(),
         },
-        Some(_) => Invitation { email: email.into(), state: InvitationState::Waiting, last_accessed: None },
-        None => Invitation { email: email.into(), state: InvitationState::Invited, last_accessed: None },
+        Some(_) => Invitation {
+            email: email.into(),
+            state: InvitationState::Waiting,
+            last_accessed: None,
+        },
+        None => Invitation {
+            email: email.into(),
+            state: InvitationState::Invited,
+            last_accessed: None,
+        },
     }
 }

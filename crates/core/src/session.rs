@@ -95,7 +95,10 @@ impl Session {
             user: inner.user.clone(),
             remembered: inner.remembered,
             keychain_warning: inner.keychain_warning.clone(),
-            tenant: inner.tenant.clone().unwrap_or_else(|| self.default_tenant()),
+            tenant: inner
+                .tenant
+                .clone()
+                .unwrap_or_else(|| self.default_tenant()),
         }
     }
 
@@ -104,9 +107,10 @@ impl Session {
         if let Some(pointer) = self.read_pointer() {
             let store = self.store.clone();
             let account = pointer.account.clone();
-            let loaded = tokio::task::spawn_blocking(move || store::load_refresh_token(&*store, &account))
-                .await
-                .unwrap_or_else(|e| Err(Error::internal(e.to_string())));
+            let loaded =
+                tokio::task::spawn_blocking(move || store::load_refresh_token(&*store, &account))
+                    .await
+                    .unwrap_or_else(|e| Err(Error::internal(e.to_string())));
             let mut inner = self.inner.lock().await;
             match loaded {
                 Ok(Some(refresh)) => {
@@ -132,9 +136,12 @@ impl Session {
     }
 
     fn write_pointer(&self, p: &Pointer) -> Result<()> {
-        let Some(path) = &self.pointer_path else { return Ok(()) };
+        let Some(path) = &self.pointer_path else {
+            return Ok(());
+        };
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::internal(format!("data directory: {e}")))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::internal(format!("data directory: {e}")))?;
         }
         let tmp = path.with_extension("json.tmp");
         std::fs::write(&tmp, serde_json::to_vec_pretty(p).unwrap_or_default())
@@ -143,7 +150,11 @@ impl Session {
     }
 
     /// After the device code (or browser) grant: learn who this is, keep the refresh token.
-    pub async fn complete_sign_in(&self, tokens: TokenSet, tenant: Option<String>) -> Result<SessionStatus> {
+    pub async fn complete_sign_in(
+        &self,
+        tokens: TokenSet,
+        tenant: Option<String>,
+    ) -> Result<SessionStatus> {
         let user = self.devops.profile_me(&tokens.access_token).await?;
         let tenant = tenant.unwrap_or_else(|| self.default_tenant());
         let mut warning = None;
@@ -231,13 +242,24 @@ impl Session {
         }
         let Some(refresh) = inner.refresh.clone() else {
             return Err(if inner.user.is_some() {
-                Error::new(ErrorCode::SessionExpired, "Your sign-in has ended.", "Sign in again.")
+                Error::new(
+                    ErrorCode::SessionExpired,
+                    "Your sign-in has ended.",
+                    "Sign in again.",
+                )
             } else {
                 not_signed_in()
             });
         };
-        let tenant = inner.tenant.clone().unwrap_or_else(|| self.default_tenant());
-        let tokens = match self.identity.refresh(&refresh, &tenant, &self.scopes_for(resource)).await {
+        let tenant = inner
+            .tenant
+            .clone()
+            .unwrap_or_else(|| self.default_tenant());
+        let tokens = match self
+            .identity
+            .refresh(&refresh, &tenant, &self.scopes_for(resource))
+            .await
+        {
             Ok(t) => t,
             Err(e) if e.code == ErrorCode::SessionExpired => {
                 inner.refresh = None;
@@ -283,7 +305,12 @@ impl Session {
     }
 
     pub async fn user(&self) -> Result<User> {
-        self.inner.lock().await.user.clone().ok_or_else(not_signed_in)
+        self.inner
+            .lock()
+            .await
+            .user
+            .clone()
+            .ok_or_else(not_signed_in)
     }
 }
 

@@ -47,13 +47,24 @@ pub struct WizardProgress {
 pub enum WizardEvent {
     Start,
     SignedIn,
-    OrganizationChosen { org: String },
-    DirectoryChosen { tenant_id: String, name: String },
+    OrganizationChosen {
+        org: String,
+    },
+    DirectoryChosen {
+        tenant_id: String,
+        name: String,
+    },
     ConnectRequested,
     /// Read back from the service: the organization shows `tenant_id`.
-    ObservedTenant { tenant_id: Option<String> },
-    Invited { email: String },
-    InvitationSignedIn { email: String },
+    ObservedTenant {
+        tenant_id: Option<String>,
+    },
+    Invited {
+        email: String,
+    },
+    InvitationSignedIn {
+        email: String,
+    },
     SignedOut,
     Restart,
 }
@@ -104,8 +115,17 @@ impl WizardProgress {
             }
             (Connected, Invited { email }) => {
                 let org = self.org.clone().unwrap_or_default();
-                if !self.invitations.iter().any(|i| i.email.eq_ignore_ascii_case(&email) && i.org == org) {
-                    self.invitations.push(TrackedInvitation { org, email, invited_at: Utc::now(), signed_in: false });
+                if !self
+                    .invitations
+                    .iter()
+                    .any(|i| i.email.eq_ignore_ascii_case(&email) && i.org == org)
+                {
+                    self.invitations.push(TrackedInvitation {
+                        org,
+                        email,
+                        invited_at: Utc::now(),
+                        signed_in: false,
+                    });
                 }
             }
             (_, InvitationSignedIn { email }) => {
@@ -139,7 +159,10 @@ impl WizardProgress {
     }
 
     pub fn save(&self, dir: &Path) -> Result<()> {
-        crate::report::write_atomic(&dir.join(FILE), &serde_json::to_vec_pretty(self).unwrap_or_default())
+        crate::report::write_atomic(
+            &dir.join(FILE),
+            &serde_json::to_vec_pretty(self).unwrap_or_default(),
+        )
     }
 }
 
@@ -152,8 +175,15 @@ mod tests {
         let mut w = WizardProgress::default();
         w.apply(Start).unwrap();
         w.apply(SignedIn).unwrap();
-        w.apply(OrganizationChosen { org: "fabrikam".into() }).unwrap();
-        w.apply(DirectoryChosen { tenant_id: "t1".into(), name: "Contoso".into() }).unwrap();
+        w.apply(OrganizationChosen {
+            org: "fabrikam".into(),
+        })
+        .unwrap();
+        w.apply(DirectoryChosen {
+            tenant_id: "t1".into(),
+            name: "Contoso".into(),
+        })
+        .unwrap();
         w
     }
 
@@ -166,10 +196,22 @@ mod tests {
         w.save(dir.path()).unwrap();
         let mut resumed = WizardProgress::load(dir.path()).unwrap();
         assert_eq!(resumed, w);
-        resumed.apply(ObservedTenant { tenant_id: Some("t1".into()) }).unwrap();
+        resumed
+            .apply(ObservedTenant {
+                tenant_id: Some("t1".into()),
+            })
+            .unwrap();
         assert_eq!(resumed.step, Step::Connected);
-        resumed.apply(Invited { email: "ana@contoso.com".into() }).unwrap();
-        resumed.apply(Invited { email: "ANA@contoso.com".into() }).unwrap();
+        resumed
+            .apply(Invited {
+                email: "ana@contoso.com".into(),
+            })
+            .unwrap();
+        resumed
+            .apply(Invited {
+                email: "ANA@contoso.com".into(),
+            })
+            .unwrap();
         assert_eq!(resumed.invitations.len(), 1);
     }
 
@@ -190,13 +232,19 @@ mod tests {
         w.apply(Start).unwrap();
         w.apply(SignedIn).unwrap();
         w.apply(OrganizationChosen { org: "x".into() }).unwrap();
-        assert!(w.apply(ConnectRequested).is_err(), "no directory chosen yet");
+        assert!(
+            w.apply(ConnectRequested).is_err(),
+            "no directory chosen yet"
+        );
     }
 
     #[test]
     fn corrupt_progress_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(FILE), b"[").unwrap();
-        assert_eq!(WizardProgress::load(dir.path()).unwrap_err().code, ErrorCode::StateUnreadable);
+        assert_eq!(
+            WizardProgress::load(dir.path()).unwrap_err().code,
+            ErrorCode::StateUnreadable
+        );
     }
 }

@@ -26,12 +26,22 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/arm/tenants", get(tenants))
         .route("/arm/subscriptions", get(subscriptions))
-        .route("/arm/subscriptions/{subscription}/resources", get(resources))
+        .route(
+            "/arm/subscriptions/{subscription}/resources",
+            get(resources),
+        )
 }
 
 /// ARM wants a token for its own audience; anything else is a 401 with ARM's error body.
-fn authenticate(world: &World, headers: &HeaderMap, query: &HashMap<String, String>) -> Result<UserSpec, Response> {
-    let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+fn authenticate(
+    world: &World,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+) -> Result<UserSpec, Response> {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
         return Err(arm_error(
             StatusCode::UNAUTHORIZED,
             "AuthenticationFailed",
@@ -110,7 +120,11 @@ async fn tenants(State(shared): SimState, headers: HeaderMap, Query(query): Quer
     Ok(json_response(StatusCode::OK, &json!({"value": value})))
 }
 
-async fn subscriptions(State(shared): SimState, headers: HeaderMap, Query(query): QueryMap) -> Outcome {
+async fn subscriptions(
+    State(shared): SimState,
+    headers: HeaderMap,
+    Query(query): QueryMap,
+) -> Outcome {
     let world = shared.world();
     let user = authenticate(&world, &headers, &query)?;
     let value: Vec<Value> = world
@@ -149,7 +163,11 @@ async fn resources(
 ) -> Outcome {
     let world = shared.world();
     let user = authenticate(&world, &headers, &query)?;
-    let Some(spec) = world.subscriptions.iter().find(|s| s.id.eq_ignore_ascii_case(&subscription)) else {
+    let Some(spec) = world
+        .subscriptions
+        .iter()
+        .find(|s| s.id.eq_ignore_ascii_case(&subscription))
+    else {
         return Err(arm_error(
             StatusCode::NOT_FOUND,
             "SubscriptionNotFound",
@@ -174,7 +192,11 @@ async fn resources(
         .iter()
         .filter_map(|org| org.billing.as_ref().map(|b| (org, b)))
         .filter(|(_, billing)| billing.subscription == spec.id)
-        .filter(|_| wanted_type.as_deref().is_none_or(|t| t == VISUAL_STUDIO_ACCOUNT_TYPE))
+        .filter(|_| {
+            wanted_type
+                .as_deref()
+                .is_none_or(|t| t == VISUAL_STUDIO_ACCOUNT_TYPE)
+        })
         .map(|(org, billing)| {
             json!({
                 "id": format!(

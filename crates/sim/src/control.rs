@@ -34,12 +34,18 @@ fn outcome(done: bool, failure: &str) -> Response {
     if done {
         json_response(StatusCode::OK, &json!({"ok": true}))
     } else {
-        json_response(StatusCode::NOT_FOUND, &json!({"ok": false, "error": failure}))
+        json_response(
+            StatusCode::NOT_FOUND,
+            &json!({"ok": false, "error": failure}),
+        )
     }
 }
 
 fn bad_request(message: String) -> Response {
-    json_response(StatusCode::BAD_REQUEST, &json!({"ok": false, "error": message}))
+    json_response(
+        StatusCode::BAD_REQUEST,
+        &json!({"ok": false, "error": message}),
+    )
 }
 
 #[derive(Deserialize)]
@@ -53,7 +59,10 @@ struct ApproveRequest {
 
 async fn approve(State(shared): SimState, Json(request): Json<ApproveRequest>) -> Response {
     let done = shared.world().approve(&request.user_code, &request.user);
-    outcome(done, "no pending user code with that value, or no such user")
+    outcome(
+        done,
+        "no pending user code with that value, or no such user",
+    )
 }
 
 #[derive(Deserialize)]
@@ -96,7 +105,10 @@ async fn set_fault(State(shared): SimState, Json(request): Json<FaultRequest>) -
             ENDPOINT_KEYS.join(", ")
         ));
     }
-    shared.world().faults.insert(request.endpoint, request.fault);
+    shared
+        .world()
+        .faults
+        .insert(request.endpoint, request.fault);
     json_response(StatusCode::OK, &json!({"ok": true}))
 }
 
@@ -113,7 +125,10 @@ struct FirstSignInRequest {
     email: String,
 }
 
-async fn first_sign_in(State(shared): SimState, Json(request): Json<FirstSignInRequest>) -> Response {
+async fn first_sign_in(
+    State(shared): SimState,
+    Json(request): Json<FirstSignInRequest>,
+) -> Response {
     let done = shared.world().first_sign_in(&request.org, &request.email);
     outcome(done, "no such member in that organization")
 }

@@ -15,9 +15,13 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use crate::responses::{ado_error, escape_html, html_page, json_response, sign_in_page_203, tf400813, EMPTY_GUID};
+use crate::responses::{
+    ado_error, escape_html, html_page, json_response, sign_in_page_203, tf400813, EMPTY_GUID,
+};
 use crate::scenario::{license_display_name, UserKind, UserSpec};
-use crate::state::{format_date, random_string, Audience, Member, Organization, PersonalAccessToken, Shared, World};
+use crate::state::{
+    format_date, random_string, Audience, Member, Organization, PersonalAccessToken, Shared, World,
+};
 
 type SimState = State<Arc<Shared>>;
 type Outcome = Result<Response, Response>;
@@ -53,8 +57,14 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 
 /// Who is calling: an Entra access token for Azure DevOps, or a PAT (Basic).
 enum Caller {
-    Entra { email: String, tenant: String },
-    Pat { email: String, target_accounts: Option<Vec<String>> },
+    Entra {
+        email: String,
+        tenant: String,
+    },
+    Pat {
+        email: String,
+        target_accounts: Option<Vec<String>>,
+    },
 }
 
 impl Caller {
@@ -77,7 +87,9 @@ fn authenticate(world: &World, headers: &HeaderMap) -> Option<Caller> {
         })
     } else if scheme.eq_ignore_ascii_case("basic") {
         let decoded = String::from_utf8(STANDARD.decode(credential).ok()?).ok()?;
-        let secret = decoded.split_once(':').map_or(decoded.as_str(), |(_, pat)| pat);
+        let secret = decoded
+            .split_once(':')
+            .map_or(decoded.as_str(), |(_, pat)| pat);
         let now = world.utc_now();
         let pat = world
             .pats
@@ -119,7 +131,10 @@ fn org_not_found(org: &str) -> Response {
 /// call makes the entitlement active.
 fn authorize_org(world: &mut World, caller: &Caller, org: &str) -> Result<usize, Response> {
     let index = world.org_index(org).ok_or_else(|| org_not_found(org))?;
-    let user_id = world.user(caller.email()).map(|u| u.id.clone()).unwrap_or_default();
+    let user_id = world
+        .user(caller.email())
+        .map(|u| u.id.clone())
+        .unwrap_or_default();
     let require_tenant_token = world.devops.require_tenant_token_for_connected_orgs;
     let now = world.utc_now();
     let organization = &mut world.orgs[index];
@@ -127,7 +142,9 @@ fn authorize_org(world: &mut World, caller: &Caller, org: &str) -> Result<usize,
         Caller::Pat {
             target_accounts: Some(targets),
             ..
-        } => targets.iter().any(|t| t.eq_ignore_ascii_case(&organization.id)),
+        } => targets
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(&organization.id)),
         Caller::Pat { .. } => true,
         Caller::Entra { tenant, .. } => match &organization.tenant {
             Some(org_tenant) if require_tenant_token => org_tenant == tenant,
@@ -135,7 +152,8 @@ fn authorize_org(world: &mut World, caller: &Caller, org: &str) -> Result<usize,
         },
     };
     let email = caller.email();
-    let is_member = organization.owner.eq_ignore_ascii_case(email) || organization.member(email).is_some();
+    let is_member =
+        organization.owner.eq_ignore_ascii_case(email) || organization.member(email).is_some();
     if !allowed || !is_member {
         return Err(tf400813(&user_id));
     }
@@ -179,10 +197,18 @@ fn forbidden(user: &UserSpec, permission: &str) -> Response {
 
 // ------------------------------------------------------------------ profile and accounts
 
-async fn profile(State(shared): SimState, method: Method, headers: HeaderMap, Path(id): Path<String>) -> Outcome {
+async fn profile(
+    State(shared): SimState,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Outcome {
     let world = shared.world();
     let caller = require_caller(&world, &method, &headers)?;
-    let user = world.user(caller.email()).cloned().ok_or_else(|| tf400813(""))?;
+    let user = world
+        .user(caller.email())
+        .cloned()
+        .ok_or_else(|| tf400813(""))?;
     if id != "me" && !id.eq_ignore_ascii_case(&user.id) {
         return Err(ado_error(
             StatusCode::NOT_FOUND,
@@ -202,10 +228,18 @@ async fn profile(State(shared): SimState, method: Method, headers: HeaderMap, Pa
     Ok(json_response(StatusCode::OK, &body))
 }
 
-async fn accounts(State(shared): SimState, method: Method, headers: HeaderMap, Query(query): QueryMap) -> Outcome {
+async fn accounts(
+    State(shared): SimState,
+    method: Method,
+    headers: HeaderMap,
+    Query(query): QueryMap,
+) -> Outcome {
     let world = shared.world();
     let caller = require_caller(&world, &method, &headers)?;
-    let user = world.user(caller.email()).cloned().ok_or_else(|| tf400813(""))?;
+    let user = world
+        .user(caller.email())
+        .cloned()
+        .ok_or_else(|| tf400813(""))?;
     let (filter, id) = match (query.get("memberId"), query.get("ownerId")) {
         (_, Some(owner)) => ("owner", owner),
         (Some(member), None) => ("member", member),
@@ -229,11 +263,17 @@ async fn accounts(State(shared): SimState, method: Method, headers: HeaderMap, Q
         })
         .map(|org| account_json(&shared.base_url, &world, org))
         .collect();
-    Ok(json_response(StatusCode::OK, &json!({"count": value.len(), "value": value})))
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"count": value.len(), "value": value}),
+    ))
 }
 
 fn account_json(base_url: &str, world: &World, org: &Organization) -> Value {
-    let owner_id = world.user(&org.owner).map(|u| u.id.clone()).unwrap_or_default();
+    let owner_id = world
+        .user(&org.owner)
+        .map(|u| u.id.clone())
+        .unwrap_or_default();
     json!({
         "accountId": org.id,
         "accountUri": format!("{base_url}/vssps/{}/", org.name),
@@ -262,7 +302,11 @@ fn account_json(base_url: &str, world: &World, org: &Organization) -> Value {
 async fn probe(State(shared): SimState, headers: HeaderMap, Path(org): Path<String>) -> Response {
     let mut world = shared.world();
     let Some(organization) = world.org(&org) else {
-        return html_page(StatusCode::NOT_FOUND, "Page not found", "<p>The organization does not exist.</p>");
+        return html_page(
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "<p>The organization does not exist.</p>",
+        );
     };
     let tenant = organization.tenant_id_or_empty().to_string();
     let authority = match &organization.tenant {
@@ -270,11 +314,20 @@ async fn probe(State(shared): SimState, headers: HeaderMap, Path(org): Path<Stri
         None => "https://login.microsoftonline.com/common".to_string(),
     };
     let name = organization.name.clone();
-    let signed_in = authenticate(&world, &headers).is_some_and(|caller| authorize_org(&mut world, &caller, &org).is_ok());
+    let signed_in = authenticate(&world, &headers)
+        .is_some_and(|caller| authorize_org(&mut world, &caller, &org).is_ok());
     let mut response = if signed_in {
-        html_page(StatusCode::OK, &name, "<p>Azure DevOps organization home.</p>")
+        html_page(
+            StatusCode::OK,
+            &name,
+            "<p>Azure DevOps organization home.</p>",
+        )
     } else {
-        let mut page = html_page(StatusCode::UNAUTHORIZED, "Sign in", "<p>Sign in to continue.</p>");
+        let mut page = html_page(
+            StatusCode::UNAUTHORIZED,
+            "Sign in",
+            "<p>Sign in to continue.</p>",
+        );
         *page.status_mut() = StatusCode::UNAUTHORIZED;
         page
     };
@@ -294,10 +347,17 @@ async fn probe(State(shared): SimState, headers: HeaderMap, Path(org): Path<Stri
     response
 }
 
-async fn settings_page(State(shared): SimState, Path((org, page)): Path<(String, String)>) -> Response {
+async fn settings_page(
+    State(shared): SimState,
+    Path((org, page)): Path<(String, String)>,
+) -> Response {
     let world = shared.world();
     let Some(organization) = world.org(&org) else {
-        return html_page(StatusCode::NOT_FOUND, "Page not found", "<p>The organization does not exist.</p>");
+        return html_page(
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "<p>The organization does not exist.</p>",
+        );
     };
     let title = match page.as_str() {
         "organizationaad" => "Microsoft Entra",
@@ -316,7 +376,10 @@ async fn settings_page(State(shared): SimState, Path((org, page)): Path<(String,
 // ------------------------------------------------------------------ Organization (connect / disconnect)
 
 fn organization_json(world: &World, org: &Organization) -> Value {
-    let owner_id = world.user(&org.owner).map(|u| u.id.clone()).unwrap_or_default();
+    let owner_id = world
+        .user(&org.owner)
+        .map(|u| u.id.clone())
+        .unwrap_or_default();
     let collection = json!({
         "id": org.id,
         "name": org.name,
@@ -401,7 +464,10 @@ async fn update_organization(
         ));
     }
     let new_tenant = parse_tenant_patch(&body)?;
-    let user = world.user(caller.email()).cloned().ok_or_else(|| tf400813(""))?;
+    let user = world
+        .user(caller.email())
+        .cloned()
+        .ok_or_else(|| tf400813(""))?;
     let organization = &world.orgs[index];
     if !organization.is_owner_or_admin(&user.email) {
         return Err(forbidden(&user, "Edit collection-level information"));
@@ -461,8 +527,11 @@ fn parse_tenant_patch(body: &[u8]) -> Result<String, Response> {
             &format!("The JSON Patch document is not valid: {why}"),
         )
     };
-    let document: Value = serde_json::from_slice(body).map_err(|_| invalid("the body is not JSON"))?;
-    let operations = document.as_array().ok_or_else(|| invalid("expected an array of operations"))?;
+    let document: Value =
+        serde_json::from_slice(body).map_err(|_| invalid("the body is not JSON"))?;
+    let operations = document
+        .as_array()
+        .ok_or_else(|| invalid("expected an array of operations"))?;
     let operation = operations
         .iter()
         .find(|op| {
@@ -504,7 +573,8 @@ fn entitlement_json(base_url: &str, world: &World, org: &Organization, member: &
         ),
         UserKind::Aad => (
             "aad",
-            user.map(|u| world.default_token_tenant(u)).unwrap_or_default(),
+            user.map(|u| world.default_token_tenant(u))
+                .unwrap_or_default(),
             id.clone(),
         ),
     };
@@ -588,7 +658,11 @@ async fn get_entitlement(
     let member = organization
         .members
         .iter()
-        .find(|m| world.user(&m.email).is_some_and(|u| u.id.eq_ignore_ascii_case(&id)))
+        .find(|m| {
+            world
+                .user(&m.email)
+                .is_some_and(|u| u.id.eq_ignore_ascii_case(&id))
+        })
         .ok_or_else(|| entitlement_not_found(&id))?;
     let body = entitlement_json(&shared.base_url, &world, organization, member);
     Ok(json_response(StatusCode::OK, &body))
@@ -612,11 +686,17 @@ async fn delete_entitlement(
     world.org_index(&org).ok_or_else(|| org_not_found(&org))?;
     let caller = require_caller(&world, &method, &headers)?;
     let index = authorize_org(&mut world, &caller, &org)?;
-    let user = world.user(caller.email()).cloned().ok_or_else(|| tf400813(""))?;
+    let user = world
+        .user(caller.email())
+        .cloned()
+        .ok_or_else(|| tf400813(""))?;
     if !world.orgs[index].is_owner_or_admin(&user.email) {
         return Err(forbidden(&user, "Manage users"));
     }
-    let target = world.user_by_id(&id).map(|u| u.email.clone()).ok_or_else(|| entitlement_not_found(&id))?;
+    let target = world
+        .user_by_id(&id)
+        .map(|u| u.email.clone())
+        .ok_or_else(|| entitlement_not_found(&id))?;
     let organization = &mut world.orgs[index];
     if organization.owner == target {
         return Err(ado_error(
@@ -642,7 +722,9 @@ fn is_valid_email(address: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains('@')
-        && address.chars().all(|c| c.is_ascii_graphic() && c != '"' && c != ',' && c != ';')
+        && address
+            .chars()
+            .all(|c| c.is_ascii_graphic() && c != '"' && c != ',' && c != ';')
 }
 
 /// A failed add: HTTP 200 with `isSuccess: false` and `errors: [{key, value}]`.
@@ -673,7 +755,10 @@ async fn add_entitlement(
     world.org_index(&org).ok_or_else(|| org_not_found(&org))?;
     let caller = require_caller(&world, &method, &headers)?;
     let index = authorize_org(&mut world, &caller, &org)?;
-    let inviter = world.user(caller.email()).cloned().ok_or_else(|| tf400813(""))?;
+    let inviter = world
+        .user(caller.email())
+        .cloned()
+        .ok_or_else(|| tf400813(""))?;
     if !world.orgs[index].is_owner_or_admin(&inviter.email) {
         return Err(forbidden(&inviter, "Manage users"));
     }
@@ -697,10 +782,16 @@ async fn add_entitlement(
         .to_string();
 
     if !is_valid_email(&principal) {
-        return Ok(add_failure(5001, format!("The principal name '{principal}' is not a valid e-mail address.")));
+        return Ok(add_failure(
+            5001,
+            format!("The principal name '{principal}' is not a valid e-mail address."),
+        ));
     }
     if license_display_name(&license).is_none() {
-        return Ok(add_failure(5002, format!("The license type '{license}' is not valid.")));
+        return Ok(add_failure(
+            5002,
+            format!("The license type '{license}' is not valid."),
+        ));
     }
     let org_tenant = world.orgs[index].tenant.clone();
     if let Some(tenant) = org_tenant.as_deref().and_then(|t| world.tenant_by_id(t)) {
@@ -721,7 +812,11 @@ async fn add_entitlement(
     }
 
     if world.user(&principal).is_none() {
-        let kind = if org_tenant.is_some() { UserKind::Aad } else { UserKind::Msa };
+        let kind = if org_tenant.is_some() {
+            UserKind::Aad
+        } else {
+            UserKind::Msa
+        };
         world.users.push(UserSpec {
             id: uuid::Uuid::new_v4().to_string(),
             display_name: principal.clone(),
@@ -778,12 +873,20 @@ fn pat_json(pat: &PersonalAccessToken, with_token: bool) -> Value {
 }
 
 fn pat_error(error: &str) -> Response {
-    json_response(StatusCode::OK, &json!({"patToken": null, "patTokenError": error}))
+    json_response(
+        StatusCode::OK,
+        &json!({"patToken": null, "patTokenError": error}),
+    )
 }
 
 /// The tokens API takes an Entra token only, on an organization connected to a directory
 /// (reference §2.9).
-fn authorize_pat_api(world: &mut World, method: &Method, headers: &HeaderMap, org: &str) -> Result<(usize, String), Response> {
+fn authorize_pat_api(
+    world: &mut World,
+    method: &Method,
+    headers: &HeaderMap,
+    org: &str,
+) -> Result<(usize, String), Response> {
     world.org_index(org).ok_or_else(|| org_not_found(org))?;
     let caller = require_caller(world, method, headers)?;
     if let Caller::Pat { email, .. } = &caller {
@@ -809,9 +912,20 @@ async fn create_pat(
         return Ok(pat_error("accessDenied"));
     };
     let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let display_name = request.get("displayName").and_then(Value::as_str).unwrap_or_default().trim();
-    let scope = request.get("scope").and_then(Value::as_str).unwrap_or_default().trim();
-    let all_orgs = request.get("allOrgs").and_then(Value::as_bool).unwrap_or(false);
+    let display_name = request
+        .get("displayName")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim();
+    let scope = request
+        .get("scope")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim();
+    let all_orgs = request
+        .get("allOrgs")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let now = world.utc_now();
     let valid_to = match request.get("validTo").and_then(Value::as_str) {
         None => now + chrono::Duration::days(30),
@@ -869,18 +983,22 @@ async fn get_pats(
     check_preview_version(&query)?;
     let (index, owner) = authorize_pat_api(&mut world, &method, &headers, &org)?;
     let org_name = world.orgs[index].name.clone();
-    let mine = world
-        .pats
-        .iter()
-        .filter(|p| !p.revoked && p.owner == owner && (p.org == org_name || p.target_accounts.is_none()));
+    let mine = world.pats.iter().filter(|p| {
+        !p.revoked && p.owner == owner && (p.org == org_name || p.target_accounts.is_none())
+    });
     if let Some(id) = query.get("authorizationId") {
-        return Ok(match mine.clone().find(|p| p.authorization_id.eq_ignore_ascii_case(id)) {
-            Some(pat) => json_response(
-                StatusCode::OK,
-                &json!({"patToken": pat_json(pat, false), "patTokenError": "none"}),
-            ),
-            None => pat_error("authorizationNotFound"),
-        });
+        return Ok(
+            match mine
+                .clone()
+                .find(|p| p.authorization_id.eq_ignore_ascii_case(id))
+            {
+                Some(pat) => json_response(
+                    StatusCode::OK,
+                    &json!({"patToken": pat_json(pat, false), "patTokenError": "none"}),
+                ),
+                None => pat_error("authorizationNotFound"),
+            },
+        );
     }
     let tokens: Vec<Value> = mine.map(|p| pat_json(p, false)).collect();
     Ok(json_response(

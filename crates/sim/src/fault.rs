@@ -188,7 +188,8 @@ mod tests {
 
     #[test]
     fn faults_deserialize_from_tagged_json() {
-        let fault: Fault = serde_json::from_str(r#"{"kind":"status","code":503,"times":2}"#).unwrap();
+        let fault: Fault =
+            serde_json::from_str(r#"{"kind":"status","code":503,"times":2}"#).unwrap();
         assert_eq!(fault, Fault::status(503).times(2));
         let fault: Fault = serde_json::from_str(r#"{"kind":"hang"}"#).unwrap();
         assert_eq!(fault, Fault::hang());
@@ -212,15 +213,27 @@ mod tests {
 
     #[test]
     fn paths_map_to_endpoint_keys() {
-        assert_eq!(endpoint_key("/login/organizations/oauth2/v2.0/token"), Some("token"));
+        assert_eq!(
+            endpoint_key("/login/organizations/oauth2/v2.0/token"),
+            Some("token")
+        );
         assert_eq!(endpoint_key("/dev/fabrikam-fiber"), Some("probe"));
-        assert_eq!(endpoint_key("/dev/fabrikam-fiber/_settings/organizationaad"), Some("settings"));
+        assert_eq!(
+            endpoint_key("/dev/fabrikam-fiber/_settings/organizationaad"),
+            Some("settings")
+        );
         assert_eq!(
             endpoint_key("/vssps/x/_apis/organization/organizations/me"),
             Some("organization")
         );
-        assert_eq!(endpoint_key("/vsaex/x/_apis/userentitlements/abc"), Some("userentitlements"));
-        assert_eq!(endpoint_key("/arm/subscriptions/s/resources"), Some("resources"));
+        assert_eq!(
+            endpoint_key("/vsaex/x/_apis/userentitlements/abc"),
+            Some("userentitlements")
+        );
+        assert_eq!(
+            endpoint_key("/arm/subscriptions/s/resources"),
+            Some("resources")
+        );
         assert_eq!(endpoint_key("/_sim/state"), None);
     }
 }

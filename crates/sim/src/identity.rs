@@ -20,8 +20,9 @@ use sha2::{Digest, Sha256};
 use crate::responses::{aad_error, escape_html, html_page, json_response};
 use crate::scenario::{UserKind, UserSpec, VISUAL_STUDIO_CLIENT_ID};
 use crate::state::{
-    normalize_user_code, random_string, AccessToken, Audience, AuthorizationCode, DeviceAuthorization,
-    DeviceStatus, RefreshToken, Shared, World, DEVOPS_RESOURCE, MSA_HOME_TENANT, MSA_TRANSFER_TENANT,
+    normalize_user_code, random_string, AccessToken, Audience, AuthorizationCode,
+    DeviceAuthorization, DeviceStatus, RefreshToken, Shared, World, DEVOPS_RESOURCE,
+    MSA_HOME_TENANT, MSA_TRANSFER_TENANT,
 };
 
 const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -35,8 +36,14 @@ type Outcome = Result<Response, Response>;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/login/devicelogin", get(device_login_page).post(device_login_submit))
-        .route("/login/{tenant}/oauth2/v2.0/devicecode", post(device_authorization))
+        .route(
+            "/login/devicelogin",
+            get(device_login_page).post(device_login_submit),
+        )
+        .route(
+            "/login/{tenant}/oauth2/v2.0/devicecode",
+            post(device_authorization),
+        )
         .route("/login/{tenant}/oauth2/v2.0/token", post(token))
         .route(
             "/login/{tenant}/oauth2/v2.0/authorize",
@@ -104,7 +111,12 @@ fn missing_parameter(name: &str) -> Response {
 
 /// The client must be one the scenario knows, and the MSA pass-through clients refuse
 /// `/consumers` (reference §1.1, AADSTS9002332).
-fn check_client(world: &World, client_id: Option<&String>, authority: &Authority, segment: &str) -> Result<String, Response> {
+fn check_client(
+    world: &World,
+    client_id: Option<&String>,
+    authority: &Authority,
+    segment: &str,
+) -> Result<String, Response> {
     let client_id = match client_id.map(|c| c.trim().to_ascii_lowercase()) {
         Some(id) if !id.is_empty() => id,
         _ => return Err(missing_parameter("client_id")),
@@ -158,7 +170,9 @@ fn audience_of(scopes: &[String]) -> Result<Audience, Response> {
                     StatusCode::BAD_REQUEST,
                     "invalid_resource",
                     500011,
-                    &format!("The resource principal named {resource} was not found in the tenant."),
+                    &format!(
+                        "The resource principal named {resource} was not found in the tenant."
+                    ),
                 ))
             }
         };
@@ -207,7 +221,11 @@ fn parse_form(body: &[u8]) -> HashMap<String, String> {
 
 // ------------------------------------------------------------------ device authorization
 
-async fn device_authorization(State(shared): SimState, Path(segment): Path<String>, body: Bytes) -> Outcome {
+async fn device_authorization(
+    State(shared): SimState,
+    Path(segment): Path<String>,
+    body: Bytes,
+) -> Outcome {
     let form = parse_form(&body);
     let mut world = shared.world();
     let authority = resolve_authority(&world, &segment)?;
@@ -289,7 +307,9 @@ async fn token(State(shared): SimState, Path(segment): Path<String>, body: Bytes
     }
     let client_id = check_client(&world, form.get("client_id"), &authority, &segment)?;
     match form.get("grant_type").map(String::as_str) {
-        Some(DEVICE_CODE_GRANT) => redeem_device_code(&mut world, &authority, &segment, &client_id, &form),
+        Some(DEVICE_CODE_GRANT) => {
+            redeem_device_code(&mut world, &authority, &segment, &client_id, &form)
+        }
         Some("refresh_token") => redeem_refresh_token(&mut world, &authority, &client_id, &form),
         Some("authorization_code") => redeem_authorization_code(&mut world, &client_id, &form),
         None | Some("") => Err(missing_parameter("grant_type")),
@@ -354,7 +374,9 @@ fn redeem_device_code(
             "Verification code expired.",
         ));
     }
-    let polled_too_soon = grant.last_poll.is_some_and(|last| now < last + grant.interval);
+    let polled_too_soon = grant
+        .last_poll
+        .is_some_and(|last| now < last + grant.interval);
     grant.last_poll = Some(now);
     let email = match grant.status.clone() {
         DeviceStatus::Declined => {
@@ -388,7 +410,10 @@ fn redeem_device_code(
         DeviceStatus::Approved { email } => email,
     };
     let scopes = grant.scopes.clone();
-    let user = world.user(&email).cloned().ok_or_else(bad_verification_code)?;
+    let user = world
+        .user(&email)
+        .cloned()
+        .ok_or_else(bad_verification_code)?;
     if user.conditional_access_blocks_device_code {
         return Err(invalid_grant(
             53003,
@@ -406,22 +431,34 @@ fn redeem_device_code(
 }
 
 /// The tenant a token is issued for; a user outside the requested tenant gets AADSTS50020.
-fn token_tenant(world: &World, user: &UserSpec, authority: &Authority, client_id: &str) -> Result<String, Response> {
+fn token_tenant(
+    world: &World,
+    user: &UserSpec,
+    authority: &Authority,
+    client_id: &str,
+) -> Result<String, Response> {
     match authority {
         Authority::Organizations | Authority::Common => Ok(world.default_token_tenant(user)),
         Authority::Consumers => Ok(MSA_HOME_TENANT.to_string()),
-        Authority::Tenant(id) if id == MSA_TRANSFER_TENANT && user.kind == UserKind::Msa => Ok(id.clone()),
+        Authority::Tenant(id) if id == MSA_TRANSFER_TENANT && user.kind == UserKind::Msa => {
+            Ok(id.clone())
+        }
         Authority::Tenant(id) => {
             let tenant = world.tenant_by_id(id);
             if let Some(tenant) = tenant {
-                if world.is_tenant_member(tenant, &user.email) || world.is_tenant_guest(tenant, &user.email) {
+                if world.is_tenant_member(tenant, &user.email)
+                    || world.is_tenant_guest(tenant, &user.email)
+                {
                     return Ok(id.clone());
                 }
             }
             let tenant_name = tenant.map(|t| t.display_name.as_str()).unwrap_or(id);
             let idp = match user.kind {
                 UserKind::Msa => "live.com".to_string(),
-                UserKind::Aad => format!("https://sts.windows.net/{}/", world.default_token_tenant(user)),
+                UserKind::Aad => format!(
+                    "https://sts.windows.net/{}/",
+                    world.default_token_tenant(user)
+                ),
             };
             Err(invalid_grant(
                 50020,
@@ -475,7 +512,6 @@ fn issue_tokens(
             RefreshToken {
                 email: user.email.clone(),
                 client_id: client_id.to_string(),
-                tenant: tenant.to_string(),
                 scopes: scopes.to_vec(),
                 revoked: false,
             },
@@ -483,14 +519,25 @@ fn issue_tokens(
         body.insert("refresh_token".into(), json!(refresh_token));
     }
     if wants("openid") {
-        body.insert("id_token".into(), json!(id_token(user, client_id, tenant, utc_now, lifetime)));
+        body.insert(
+            "id_token".into(),
+            json!(id_token(user, client_id, tenant, utc_now, lifetime)),
+        );
     }
     Value::Object(body)
 }
 
 /// An unsigned JWT with the usual v2.0 claims; personal accounts carry the MSA home tenant.
-fn id_token(user: &UserSpec, client_id: &str, tenant: &str, now: chrono::DateTime<chrono::Utc>, lifetime: u64) -> String {
-    let tid = if user.kind == UserKind::Msa && (tenant == MSA_TRANSFER_TENANT || tenant == MSA_HOME_TENANT) {
+fn id_token(
+    user: &UserSpec,
+    client_id: &str,
+    tenant: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    lifetime: u64,
+) -> String {
+    let tid = if user.kind == UserKind::Msa
+        && (tenant == MSA_TRANSFER_TENANT || tenant == MSA_HOME_TENANT)
+    {
         MSA_HOME_TENANT
     } else {
         tenant
@@ -530,7 +577,10 @@ fn redeem_refresh_token(
         _ => return Err(missing_parameter("refresh_token")),
     };
     let Some(grant) = world.refresh_tokens.get(&refresh_token) else {
-        return Err(invalid_grant(9002313, "Invalid request. Request is malformed or invalid."));
+        return Err(invalid_grant(
+            9002313,
+            "Invalid request. Request is malformed or invalid.",
+        ));
     };
     if grant.revoked {
         return Err(invalid_grant(
@@ -540,13 +590,17 @@ fn redeem_refresh_token(
         ));
     }
     if grant.client_id != client_id {
-        return Err(invalid_grant(70000, "Provided grant is invalid or malformed."));
+        return Err(invalid_grant(
+            70000,
+            "Provided grant is invalid or malformed.",
+        ));
     }
     let original_scopes = grant.scopes.clone();
     let email = grant.email.clone();
-    let user = world.user(&email).cloned().ok_or_else(|| {
-        invalid_grant(70000, "Provided grant is invalid or malformed.")
-    })?;
+    let user = world
+        .user(&email)
+        .cloned()
+        .ok_or_else(|| invalid_grant(70000, "Provided grant is invalid or malformed."))?;
     let mut scopes = match form.get("scope").map(|s| split_scopes(s)) {
         Some(requested) if !requested.is_empty() => requested,
         _ => original_scopes.clone(),
@@ -575,14 +629,21 @@ fn redeem_refresh_token(
     Ok(json_response(StatusCode::OK, &body))
 }
 
-fn redeem_authorization_code(world: &mut World, client_id: &str, form: &HashMap<String, String>) -> Outcome {
+fn redeem_authorization_code(
+    world: &mut World,
+    client_id: &str,
+    form: &HashMap<String, String>,
+) -> Outcome {
     let code = match form.get("code") {
         Some(code) if !code.is_empty() => code.clone(),
         _ => return Err(missing_parameter("code")),
     };
     let now = world.now();
     let Some(grant) = world.auth_codes.get_mut(&code) else {
-        return Err(invalid_grant(70000, "Provided grant is invalid or malformed."));
+        return Err(invalid_grant(
+            70000,
+            "Provided grant is invalid or malformed.",
+        ));
     };
     if grant.redeemed {
         return Err(already_redeemed());
@@ -595,7 +656,10 @@ fn redeem_authorization_code(world: &mut World, client_id: &str, form: &HashMap<
         ));
     }
     if grant.client_id != client_id {
-        return Err(invalid_grant(70000, "Provided grant is invalid or malformed."));
+        return Err(invalid_grant(
+            70000,
+            "Provided grant is invalid or malformed.",
+        ));
     }
     let redirect_uri = form.get("redirect_uri").cloned().unwrap_or_default();
     if redirect_uri != grant.redirect_uri {
@@ -609,7 +673,10 @@ fn redeem_authorization_code(world: &mut World, client_id: &str, form: &HashMap<
         ));
     }
     if let Some(challenge) = &grant.code_challenge {
-        let verifier = form.get("code_verifier").map(String::as_str).unwrap_or_default();
+        let verifier = form
+            .get("code_verifier")
+            .map(String::as_str)
+            .unwrap_or_default();
         let computed = if grant.code_challenge_method == "plain" {
             verifier.to_string()
         } else {
@@ -623,10 +690,15 @@ fn redeem_authorization_code(world: &mut World, client_id: &str, form: &HashMap<
         }
     }
     grant.redeemed = true;
-    let (email, tenant, scopes) = (grant.email.clone(), grant.tenant_segment.clone(), grant.scopes.clone());
-    let user = world.user(&email).cloned().ok_or_else(|| {
-        invalid_grant(70000, "Provided grant is invalid or malformed.")
-    })?;
+    let (email, tenant, scopes) = (
+        grant.email.clone(),
+        grant.tenant_segment.clone(),
+        grant.scopes.clone(),
+    );
+    let user = world
+        .user(&email)
+        .cloned()
+        .ok_or_else(|| invalid_grant(70000, "Provided grant is invalid or malformed."))?;
     let audience = audience_of(&scopes)?;
     let body = issue_tokens(world, &user, client_id, &tenant, &scopes, audience, false);
     Ok(json_response(StatusCode::OK, &body))
@@ -673,9 +745,18 @@ fn redirect_to(redirect_uri: &str, params: &[(&str, &str)]) -> Response {
     response
 }
 
-fn redirect_error(request_uri: &str, state: Option<&str>, error: &str, code: u32, text: &str) -> Response {
+fn redirect_error(
+    request_uri: &str,
+    state: Option<&str>,
+    error: &str,
+    code: u32,
+    text: &str,
+) -> Response {
     let description = format!("AADSTS{code}: {text}");
-    let mut params = vec![("error", error), ("error_description", description.as_str())];
+    let mut params = vec![
+        ("error", error),
+        ("error_description", description.as_str()),
+    ];
     if let Some(state) = state {
         params.push(("state", state));
     }
@@ -692,19 +773,26 @@ fn sign_in_error_page(code: u32, text: &str) -> Response {
 
 /// Validates the authorize query; errors before the redirect URI is trusted are pages,
 /// later ones are redirects with `error` (reference §1.8).
-fn parse_authorize(world: &World, segment: &str, query: &HashMap<String, String>) -> Result<AuthorizeRequest, Response> {
-    let authority = resolve_authority(world, segment).map_err(|_| {
-        sign_in_error_page(90002, &format!("Tenant '{segment}' not found."))
-    })?;
-    let client_id = check_client(world, query.get("client_id"), &authority, segment).map_err(|_| {
-        sign_in_error_page(
-            700016,
-            &format!(
-                "Application with identifier '{}' was not found in the directory '{segment}'.",
-                query.get("client_id").map(String::as_str).unwrap_or_default()
-            ),
-        )
-    })?;
+fn parse_authorize(
+    world: &World,
+    segment: &str,
+    query: &HashMap<String, String>,
+) -> Result<AuthorizeRequest, Response> {
+    let authority = resolve_authority(world, segment)
+        .map_err(|_| sign_in_error_page(90002, &format!("Tenant '{segment}' not found.")))?;
+    let client_id =
+        check_client(world, query.get("client_id"), &authority, segment).map_err(|_| {
+            sign_in_error_page(
+                700016,
+                &format!(
+                    "Application with identifier '{}' was not found in the directory '{segment}'.",
+                    query
+                        .get("client_id")
+                        .map(String::as_str)
+                        .unwrap_or_default()
+                ),
+            )
+        })?;
     let redirect_uri = query.get("redirect_uri").cloned().unwrap_or_default();
     if !is_loopback_redirect(&redirect_uri) {
         return Err(sign_in_error_page(
@@ -716,8 +804,13 @@ fn parse_authorize(world: &World, segment: &str, query: &HashMap<String, String>
         ));
     }
     let state = query.get("state").cloned();
-    let fail = |error: &str, code: u32, text: &str| redirect_error(&redirect_uri, state.as_deref(), error, code, text);
-    let response_type = query.get("response_type").map(String::as_str).unwrap_or_default();
+    let fail = |error: &str, code: u32, text: &str| {
+        redirect_error(&redirect_uri, state.as_deref(), error, code, text)
+    };
+    let response_type = query
+        .get("response_type")
+        .map(String::as_str)
+        .unwrap_or_default();
     if response_type != "code" {
         return Err(fail(
             "unsupported_response_type",
@@ -727,17 +820,31 @@ fn parse_authorize(world: &World, segment: &str, query: &HashMap<String, String>
     }
     let scopes = split_scopes(query.get("scope").map(String::as_str).unwrap_or_default());
     if scopes.is_empty() {
-        return Err(fail("invalid_request", 900144, "The request body must contain the following parameter: 'scope'."));
+        return Err(fail(
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'scope'.",
+        ));
     }
     if audience_of(&scopes).is_err() {
-        return Err(fail("invalid_scope", 70011, "The provided value for the input parameter 'scope' is not valid."));
+        return Err(fail(
+            "invalid_scope",
+            70011,
+            "The provided value for the input parameter 'scope' is not valid.",
+        ));
     }
-    let code_challenge = query.get("code_challenge").filter(|c| !c.is_empty()).cloned();
+    let code_challenge = query
+        .get("code_challenge")
+        .filter(|c| !c.is_empty())
+        .cloned();
     let code_challenge_method = query
         .get("code_challenge_method")
         .cloned()
         .unwrap_or_else(|| "plain".to_string());
-    if code_challenge.is_some() && code_challenge_method != "S256" && code_challenge_method != "plain" {
+    if code_challenge.is_some()
+        && code_challenge_method != "S256"
+        && code_challenge_method != "plain"
+    {
         return Err(fail(
             "invalid_request",
             70011,
@@ -794,17 +901,31 @@ async fn authorize_submit(
     let mut world = shared.world();
     let request = parse_authorize(&world, &segment, &query)?;
     let fail = |error: &str, code: u32, text: &str| {
-        redirect_error(&request.redirect_uri, request.state.as_deref(), error, code, text)
+        redirect_error(
+            &request.redirect_uri,
+            request.state.as_deref(),
+            error,
+            code,
+            text,
+        )
     };
     if form.get("action").map(String::as_str) != Some("approve") {
-        return Err(fail("access_denied", 65004, "User declined to consent to access the app."));
+        return Err(fail(
+            "access_denied",
+            65004,
+            "User declined to consent to access the app.",
+        ));
     }
     let email = form
         .get("user")
         .cloned()
         .unwrap_or_else(|| world.identity.browser_user.clone());
     let Some(user) = world.user(&email).cloned() else {
-        return Err(fail("access_denied", 50034, "The user account does not exist in the directory."));
+        return Err(fail(
+            "access_denied",
+            50034,
+            "The user account does not exist in the directory.",
+        ));
     };
     let tenant = match token_tenant(&world, &user, &request.authority, &request.client_id) {
         Ok(tenant) => tenant,
@@ -865,7 +986,9 @@ async fn openid_configuration(State(shared): SimState, Path(segment): Path<Strin
     let world = shared.world();
     let segment = segment.to_ascii_lowercase();
     let (issuer_tenant, path_tenant) = match resolve_authority(&world, &segment) {
-        Ok(Authority::Organizations) | Ok(Authority::Common) => ("{tenantid}".to_string(), segment.clone()),
+        Ok(Authority::Organizations) | Ok(Authority::Common) => {
+            ("{tenantid}".to_string(), segment.clone())
+        }
         Ok(Authority::Consumers) => (MSA_HOME_TENANT.to_string(), MSA_HOME_TENANT.to_string()),
         Ok(Authority::Tenant(id)) => (id.clone(), id),
         Err(_) => return Err(tenant_not_found("invalid_tenant", &segment)),
@@ -907,7 +1030,10 @@ async fn signing_keys() -> Response {
 
 // ------------------------------------------------------------------ /devicelogin
 
-async fn device_login_page(State(shared): SimState, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn device_login_page(
+    State(shared): SimState,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     let world = shared.world();
     let code = query.get("code").map(String::as_str).unwrap_or_default();
     let options = user_options(&world, &world.identity.browser_user);
@@ -951,6 +1077,10 @@ async fn device_login_submit(State(shared): SimState, body: Bytes) -> Response {
         } else {
             "That code didn't work. Check the code and try again."
         };
-        html_page(StatusCode::BAD_REQUEST, "Enter code", &format!("<p>{message}</p>"))
+        html_page(
+            StatusCode::BAD_REQUEST,
+            "Enter code",
+            &format!("<p>{message}</p>"),
+        )
     }
 }

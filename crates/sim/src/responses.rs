@@ -78,14 +78,19 @@ pub(crate) fn sign_in_page_203() -> Response {
 
 /// ARM's error body: `{"error":{"code":…,"message":…}}`.
 pub(crate) fn arm_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let mut response = json_response(status, &json!({"error": {"code": code, "message": message}}));
+    let mut response = json_response(
+        status,
+        &json!({"error": {"code": code, "message": message}}),
+    );
     if status == StatusCode::UNAUTHORIZED {
         let value = format!(
             "Bearer authorization_uri=\"https://login.windows.net/\", error=\"invalid_token\", error_description=\"{}\"",
             message.replace('"', "'")
         );
         if let Ok(value) = HeaderValue::from_str(&value) {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
         }
     }
     response
@@ -158,7 +163,8 @@ pub(crate) fn fault_response(service: Service, fault: &Fault) -> Option<Response
             response
         }
         Fault::WrongContentType { .. } => {
-            let mut response = (StatusCode::OK, "The service answered in plain text.\n").into_response();
+            let mut response =
+                (StatusCode::OK, "The service answered in plain text.\n").into_response();
             set_content_type(&mut response, "text/plain; charset=utf-8");
             response
         }
@@ -185,9 +191,21 @@ fn service_error(service: Service, status: StatusCode) -> Response {
     match service {
         Service::Identity => {
             let (error, code, text) = match status.as_u16() {
-                429 => ("temporarily_unavailable", 90055, "There are too many incoming requests. Please try again later."),
-                503 => ("temporarily_unavailable", 90033, "A transient error has occurred. Please try again."),
-                _ => ("server_error", 50000, "There was an error issuing a token or an issue with our sign-in service."),
+                429 => (
+                    "temporarily_unavailable",
+                    90055,
+                    "There are too many incoming requests. Please try again later.",
+                ),
+                503 => (
+                    "temporarily_unavailable",
+                    90033,
+                    "A transient error has occurred. Please try again.",
+                ),
+                _ => (
+                    "server_error",
+                    50000,
+                    "There was an error issuing a token or an issue with our sign-in service.",
+                ),
             };
             aad_error(status, error, code, text)
         }
@@ -202,7 +220,10 @@ fn service_error(service: Service, status: StatusCode) -> Response {
         Service::Arm => {
             let (code, message) = match status.as_u16() {
                 429 => ("TooManyRequests", "The request is being throttled."),
-                503 => ("ServiceUnavailable", "The service is currently unavailable."),
+                503 => (
+                    "ServiceUnavailable",
+                    "The service is currently unavailable.",
+                ),
                 _ => ("InternalServerError", "Encountered internal server error."),
             };
             arm_error(status, code, message)

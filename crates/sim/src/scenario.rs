@@ -272,7 +272,9 @@ impl Scenario {
             if emails.contains(&email) {
                 Ok(email)
             } else {
-                Err(format!("{place}: '{email}' is not one of the scenario's users"))
+                Err(format!(
+                    "{place}: '{email}' is not one of the scenario's users"
+                ))
             }
         };
 
@@ -294,7 +296,10 @@ impl Scenario {
                 return Err(format!("tenants: '{}' is listed twice", tenant.id));
             }
             if tenant.domains.is_empty() {
-                return Err(format!("tenants: '{}' needs at least one domain", tenant.display_name));
+                return Err(format!(
+                    "tenants: '{}' needs at least one domain",
+                    tenant.display_name
+                ));
             }
             for domain in &mut tenant.domains {
                 *domain = domain.trim().to_ascii_lowercase();
@@ -327,7 +332,10 @@ impl Scenario {
         let mut org_names = HashSet::new();
         for org in &mut self.organizations {
             if !is_valid_org_name(&org.name) {
-                return Err(format!("organizations: '{}' is not a valid organization name", org.name));
+                return Err(format!(
+                    "organizations: '{}' is not a valid organization name",
+                    org.name
+                ));
             }
             if !org_names.insert(org.name.to_ascii_lowercase()) {
                 return Err(format!("organizations: '{}' is listed twice", org.name));
@@ -343,8 +351,13 @@ impl Scenario {
                 Some(reference) => Some(resolve_tenant(reference, "organizations.tenant")?),
             };
             if let Some(billing) = &mut org.billing {
-                billing.subscription = guid(&billing.subscription, "organizations.billing.subscription")?;
-                if !self.subscriptions.iter().any(|s| s.id == billing.subscription) {
+                billing.subscription =
+                    guid(&billing.subscription, "organizations.billing.subscription")?;
+                if !self
+                    .subscriptions
+                    .iter()
+                    .any(|s| s.id == billing.subscription)
+                {
                     return Err(format!(
                         "organizations.billing: subscription '{}' is not in the scenario",
                         billing.subscription
@@ -355,7 +368,10 @@ impl Scenario {
             for member in &mut org.members {
                 member.email = known_user(&member.email, "organizations.members")?;
                 if !member_emails.insert(member.email.clone()) {
-                    return Err(format!("organizations.members: '{}' is listed twice", member.email));
+                    return Err(format!(
+                        "organizations.members: '{}' is listed twice",
+                        member.email
+                    ));
                 }
                 if !matches!(member.status.as_str(), "active" | "pending") {
                     return Err(format!(
@@ -364,7 +380,10 @@ impl Scenario {
                     ));
                 }
                 if license_display_name(&member.license).is_none() {
-                    return Err(format!("organizations.members: unknown license '{}'", member.license));
+                    return Err(format!(
+                        "organizations.members: unknown license '{}'",
+                        member.license
+                    ));
                 }
             }
             if !member_emails.contains(&org.owner) {
@@ -486,7 +505,10 @@ mod tests {
         )
         .unwrap();
         let org = &scenario.organizations[0];
-        assert_eq!(org.tenant.as_deref(), Some("c0a7e1d2-5b3f-4e6a-8c9d-0e1f2a3b4c5d"));
+        assert_eq!(
+            org.tenant.as_deref(),
+            Some("c0a7e1d2-5b3f-4e6a-8c9d-0e1f2a3b4c5d")
+        );
         assert_eq!(org.members.len(), 1);
         assert!(org.members[0].pca);
     }

@@ -36,7 +36,9 @@ impl Shared {
     }
 
     pub fn world(&self) -> MutexGuard<'_, World> {
-        self.world.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.world
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -131,7 +133,6 @@ pub(crate) struct AccessToken {
 pub(crate) struct RefreshToken {
     pub email: String,
     pub client_id: String,
-    pub tenant: String,
     pub scopes: Vec<String>,
     pub revoked: bool,
 }
@@ -215,7 +216,9 @@ impl World {
     }
 
     pub fn user(&self, email: &str) -> Option<&UserSpec> {
-        self.users.iter().find(|u| u.email.eq_ignore_ascii_case(email))
+        self.users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))
     }
 
     pub fn user_by_id(&self, id: &str) -> Option<&UserSpec> {
@@ -223,7 +226,9 @@ impl World {
     }
 
     pub fn org_index(&self, name: &str) -> Option<usize> {
-        self.orgs.iter().position(|o| o.name.eq_ignore_ascii_case(name))
+        self.orgs
+            .iter()
+            .position(|o| o.name.eq_ignore_ascii_case(name))
     }
 
     pub fn org(&self, name: &str) -> Option<&Organization> {
@@ -327,7 +332,11 @@ impl World {
         }
     }
 
-    fn pending_device_code(&mut self, user_code: &str, now: Instant) -> Option<&mut DeviceAuthorization> {
+    fn pending_device_code(
+        &mut self,
+        user_code: &str,
+        now: Instant,
+    ) -> Option<&mut DeviceAuthorization> {
         let wanted = normalize_user_code(user_code);
         self.device_codes.values_mut().find(|grant| {
             grant.user_code == wanted
@@ -359,7 +368,9 @@ impl World {
 
 impl Organization {
     pub fn member(&self, email: &str) -> Option<&Member> {
-        self.members.iter().find(|m| m.email.eq_ignore_ascii_case(email))
+        self.members
+            .iter()
+            .find(|m| m.email.eq_ignore_ascii_case(email))
     }
 
     pub fn is_owner_or_admin(&self, email: &str) -> bool {
@@ -367,7 +378,9 @@ impl Organization {
     }
 
     pub fn tenant_id_or_empty(&self) -> &str {
-        self.tenant.as_deref().unwrap_or(crate::responses::EMPTY_GUID)
+        self.tenant
+            .as_deref()
+            .unwrap_or(crate::responses::EMPTY_GUID)
     }
 }
 
@@ -380,7 +393,9 @@ pub(crate) fn normalize_user_code(code: &str) -> String {
 }
 
 pub(crate) fn random_string(len: usize) -> String {
-    std::iter::repeat_with(fastrand::alphanumeric).take(len).collect()
+    std::iter::repeat_with(fastrand::alphanumeric)
+        .take(len)
+        .collect()
 }
 
 /// Dates as Azure DevOps writes them: RFC 3339, UTC, `Z`.

@@ -18,8 +18,13 @@ pub enum PollOutcome<T> {
 /// Progress reported before each wait.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PollProgress {
-    Waiting { next_poll: Duration, remaining: Duration },
-    SlowDown { interval: Duration },
+    Waiting {
+        next_poll: Duration,
+        remaining: Duration,
+    },
+    SlowDown {
+        interval: Duration,
+    },
 }
 
 /// Added to every wait: a poll that arrives a hair early counts as too soon.
@@ -169,7 +174,11 @@ mod tests {
             move |d| c2.sleep(d),
             || {
                 *p.lock().unwrap() += 1;
-                let next = script.lock().unwrap().next().unwrap_or(PollOutcome::Pending);
+                let next = script
+                    .lock()
+                    .unwrap()
+                    .next()
+                    .unwrap_or(PollOutcome::Pending);
                 std::future::ready(next)
             },
             cancel,
@@ -185,7 +194,11 @@ mod tests {
     async fn waits_interval_before_every_poll_and_stops_after_success() {
         let cancel = CancellationToken::new();
         let (r, sleeps, polls) = run(
-            vec![PollOutcome::Pending, PollOutcome::Pending, PollOutcome::Token("tok")],
+            vec![
+                PollOutcome::Pending,
+                PollOutcome::Pending,
+                PollOutcome::Token("tok"),
+            ],
             5,
             900,
             &cancel,
@@ -213,7 +226,10 @@ mod tests {
         )
         .await;
         assert!(r.is_ok());
-        let secs: Vec<u64> = sleeps.iter().map(|d| (*d - SAFETY_MARGIN).as_secs()).collect();
+        let secs: Vec<u64> = sleeps
+            .iter()
+            .map(|d| (*d - SAFETY_MARGIN).as_secs())
+            .collect();
         assert_eq!(secs, vec![5, 5, 10, 10, 15]);
     }
 
@@ -231,7 +247,11 @@ mod tests {
         let cancel = CancellationToken::new();
         let err = Error::new(ErrorCode::SignInDeclined, "x", "y");
         let (r, _, polls) = run(
-            vec![PollOutcome::Pending, PollOutcome::Failed(err), PollOutcome::Token("late")],
+            vec![
+                PollOutcome::Pending,
+                PollOutcome::Failed(err),
+                PollOutcome::Token("late"),
+            ],
             1,
             900,
             &cancel,

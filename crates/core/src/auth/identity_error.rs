@@ -135,7 +135,9 @@ mod tests {
     fn body(error: &str, codes: &[u32]) -> IdentityErrorBody {
         IdentityErrorBody {
             error: error.into(),
-            error_description: codes.first().map(|c| format!("AADSTS{c}: text\r\nTrace ID: t")),
+            error_description: codes
+                .first()
+                .map(|c| format!("AADSTS{c}: text\r\nTrace ID: t")),
             error_codes: codes.to_vec(),
             correlation_id: Some("corr-1".into()),
             ..Default::default()
@@ -166,11 +168,28 @@ mod tests {
 
     #[test]
     fn protocol_errors_map_when_no_known_code() {
-        assert_eq!(body("authorization_declined", &[]).to_error(400, "t").code, ErrorCode::SignInDeclined);
-        assert_eq!(body("access_denied", &[]).to_error(400, "t").code, ErrorCode::SignInDeclined);
-        assert_eq!(body("expired_token", &[70019]).to_error(400, "t").code, ErrorCode::SignInExpired);
-        assert_eq!(body("bad_verification_code", &[70018]).to_error(400, "t").code, ErrorCode::SignInBadCode);
-        assert_eq!(body("invalid_client", &[]).to_error(400, "t").code, ErrorCode::SignInFailed);
+        assert_eq!(
+            body("authorization_declined", &[]).to_error(400, "t").code,
+            ErrorCode::SignInDeclined
+        );
+        assert_eq!(
+            body("access_denied", &[]).to_error(400, "t").code,
+            ErrorCode::SignInDeclined
+        );
+        assert_eq!(
+            body("expired_token", &[70019]).to_error(400, "t").code,
+            ErrorCode::SignInExpired
+        );
+        assert_eq!(
+            body("bad_verification_code", &[70018])
+                .to_error(400, "t")
+                .code,
+            ErrorCode::SignInBadCode
+        );
+        assert_eq!(
+            body("invalid_client", &[]).to_error(400, "t").code,
+            ErrorCode::SignInFailed
+        );
     }
 
     #[test]

@@ -24,7 +24,11 @@ pub fn parse_callback(request: &str) -> Option<Vec<(String, String)>> {
     }
     let target = parts.next()?;
     let url = url::Url::parse(&format!("http://localhost{target}")).ok()?;
-    Some(url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    Some(
+        url.query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
+    )
 }
 
 impl IdentityClient {
@@ -39,7 +43,10 @@ impl IdentityClient {
         let listener = TcpListener::bind(("127.0.0.1", 0))
             .await
             .map_err(|e| Error::internal(format!("cannot listen on loopback: {e}")))?;
-        let port = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?.port();
+        let port = listener
+            .local_addr()
+            .map_err(|e| Error::internal(e.to_string()))?
+            .port();
         let redirect_uri = format!("http://localhost:{port}");
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let state = CsrfToken::new_random();
@@ -117,7 +124,11 @@ async fn accept_callback(listener: &TcpListener, expected_state: &str) -> Result
     }
 }
 
-async fn respond(stream: &mut tokio::net::TcpStream, status: &str, body: &str) -> std::io::Result<()> {
+async fn respond(
+    stream: &mut tokio::net::TcpStream,
+    status: &str,
+    body: &str,
+) -> std::io::Result<()> {
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
@@ -133,7 +144,8 @@ mod tests {
 
     #[test]
     fn callback_query_is_parsed() {
-        let pairs = parse_callback("GET /?code=abc&state=xyz HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+        let pairs =
+            parse_callback("GET /?code=abc&state=xyz HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
         assert!(pairs.contains(&("code".into(), "abc".into())));
         assert!(pairs.contains(&("state".into(), "xyz".into())));
         assert!(parse_callback("POST / HTTP/1.1").is_none());

@@ -103,11 +103,19 @@ impl IdentityClient {
         ];
         let resp = self
             .http
-            .send(Request::new(Method::POST, url, "devicecode").body(Body::Form(form)).any_status())
+            .send(
+                Request::new(Method::POST, url, "devicecode")
+                    .body(Body::Form(form))
+                    .any_status(),
+            )
             .await?;
         let issued_at = Instant::now();
         if !resp.status.is_success() {
-            return Err(identity_failure(resp.status.as_u16(), &resp.body, "devicecode"));
+            return Err(identity_failure(
+                resp.status.as_u16(),
+                &resp.body,
+                "devicecode",
+            ));
         }
         let v: serde_json::Value = resp.json("devicecode")?;
         let field = |name: &str| -> Result<String> {
@@ -153,11 +161,18 @@ impl IdentityClient {
         let form = vec![
             ("grant_type".to_string(), DEVICE_CODE_GRANT.to_string()),
             ("client_id".to_string(), self.cfg.client_id.clone()),
-            ("device_code".to_string(), auth.device_code.expose().to_string()),
+            (
+                "device_code".to_string(),
+                auth.device_code.expose().to_string(),
+            ),
         ];
         let resp = match self
             .http
-            .send(Request::new(Method::POST, url, "token").body(Body::Form(form)).any_status())
+            .send(
+                Request::new(Method::POST, url, "token")
+                    .body(Body::Form(form))
+                    .any_status(),
+            )
             .await
         {
             Ok(r) => r,
@@ -198,26 +213,44 @@ impl IdentityClient {
 
     /// Refresh for `scopes` against `tenant`. A new refresh token, when sent, replaces the
     /// old one (servers rotate them and revoke the old one): the caller must store it.
-    pub async fn refresh(&self, refresh_token: &Secret, tenant: &str, scopes: &[String]) -> Result<TokenSet> {
+    pub async fn refresh(
+        &self,
+        refresh_token: &Secret,
+        tenant: &str,
+        scopes: &[String],
+    ) -> Result<TokenSet> {
         let url = self.endpoint(tenant, "oauth2/v2.0/token")?;
         let form = vec![
             ("grant_type".to_string(), "refresh_token".to_string()),
             ("client_id".to_string(), self.cfg.client_id.clone()),
-            ("refresh_token".to_string(), refresh_token.expose().to_string()),
+            (
+                "refresh_token".to_string(),
+                refresh_token.expose().to_string(),
+            ),
             ("scope".to_string(), scopes.join(" ")),
         ];
         self.token_request_at(url, form).await
     }
 
-    pub(crate) async fn token_request_at(&self, url: url::Url, form: Vec<(String, String)>) -> Result<TokenSet> {
+    pub(crate) async fn token_request_at(
+        &self,
+        url: url::Url,
+        form: Vec<(String, String)>,
+    ) -> Result<TokenSet> {
         let resp = self
             .http
-            .send(Request::new(Method::POST, url, "token").body(Body::Form(form)).any_status())
+            .send(
+                Request::new(Method::POST, url, "token")
+                    .body(Body::Form(form))
+                    .any_status(),
+            )
             .await?;
         if !resp.status.is_success() {
             return Err(identity_failure(resp.status.as_u16(), &resp.body, "token"));
         }
-        Ok(resp.json::<TokenResponseBody>("token")?.into_token_set(Instant::now()))
+        Ok(resp
+            .json::<TokenResponseBody>("token")?
+            .into_token_set(Instant::now()))
     }
 
     pub(crate) fn url_for(&self, tenant: &str, path: &str) -> Result<url::Url> {
@@ -227,9 +260,13 @@ impl IdentityClient {
     /// A domain the person typed (`contoso.com`) to its tenant id, through the domain's
     /// OpenID configuration: the issuer is `https://login.microsoftonline.com/{tid}/v2.0`.
     pub async fn resolve_domain(&self, domain: &str) -> Result<String> {
-        crate::config::validate_domain(domain).map_err(|why| Error::invalid_input("domain", why))?;
+        crate::config::validate_domain(domain)
+            .map_err(|why| Error::invalid_input("domain", why))?;
         let url = self.endpoint(domain, "v2.0/.well-known/openid-configuration")?;
-        let resp = self.http.send(Request::new(Method::GET, url, "openid").any_status()).await?;
+        let resp = self
+            .http
+            .send(Request::new(Method::GET, url, "openid").any_status())
+            .await?;
         if !resp.status.is_success() {
             return Err(Error::new(
                 ErrorCode::NotFound,
@@ -247,7 +284,8 @@ impl IdentityClient {
             .get("issuer")
             .and_then(|i| i.as_str())
             .ok_or_else(|| http::malformed("openid", "no issuer"))?;
-        tenant_from_issuer(issuer).ok_or_else(|| http::malformed("openid", "issuer has no tenant id"))
+        tenant_from_issuer(issuer)
+            .ok_or_else(|| http::malformed("openid", "issuer has no tenant id"))
     }
 }
 
@@ -269,7 +307,8 @@ fn identity_failure(status: u16, body: &[u8], endpoint: &str) -> Error {
         )
         .with_status(status)
         .with_endpoint(endpoint),
-        None => http::malformed(endpoint, &format!("HTTP {status} without an error body")).with_status(status),
+        None => http::malformed(endpoint, &format!("HTTP {status} without an error body"))
+            .with_status(status),
     }
 }
 
@@ -280,11 +319,16 @@ mod tests {
     #[test]
     fn issuer_gives_tenant() {
         assert_eq!(
-            tenant_from_issuer("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0")
-                .as_deref(),
+            tenant_from_issuer(
+                "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"
+            )
+            .as_deref(),
             Some("72f988bf-86f1-41af-91ab-2d7cd011db47")
         );
-        assert_eq!(tenant_from_issuer("https://login.microsoftonline.com/common/v2.0"), None);
+        assert_eq!(
+            tenant_from_issuer("https://login.microsoftonline.com/common/v2.0"),
+            None
+        );
     }
 
     #[test]
@@ -295,6 +339,9 @@ mod tests {
         .unwrap();
         let set = body.into_token_set(Instant::now());
         let printed = format!("{set:?}");
-        assert!(!printed.contains("AT-SECRET") && !printed.contains("RT-SECRET"), "{printed}");
+        assert!(
+            !printed.contains("AT-SECRET") && !printed.contains("RT-SECRET"),
+            "{printed}"
+        );
     }
 }

@@ -7,6 +7,8 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::secret::Secret;
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// Characters per keychain entry; below Windows' 1,280 UTF-16 units with room to spare.
 pub const CHUNK_CHARS: usize = 1000;
@@ -55,7 +57,9 @@ fn describe(e: &keyring::Error) -> &'static str {
 
 impl SecretStore for KeyringStore {
     fn set(&self, account: &str, value: &str) -> Result<()> {
-        self.entry(account)?.set_password(value).map_err(keychain_error)
+        self.entry(account)?
+            .set_password(value)
+            .map_err(keychain_error)
     }
     fn get(&self, account: &str) -> Result<Option<String>> {
         match self.entry(account)?.get_password() {
@@ -80,7 +84,10 @@ pub fn save_refresh_token(store: &dyn SecretStore, account: &str, token: &Secret
     if chars.len() <= CHUNK_CHARS {
         store.set(account, value)?;
     } else {
-        let parts: Vec<String> = chars.chunks(CHUNK_CHARS).map(|c| c.iter().collect()).collect();
+        let parts: Vec<String> = chars
+            .chunks(CHUNK_CHARS)
+            .map(|c| c.iter().collect())
+            .collect();
         for (i, part) in parts.iter().enumerate() {
             store.set(&format!("{account}#{i}"), part)?;
         }
@@ -110,7 +117,9 @@ pub fn load_refresh_token(store: &dyn SecretStore, account: &str) -> Result<Opti
     let Some(n) = head.strip_prefix(HEADER_PREFIX) else {
         return Ok(Some(Secret::new(head)));
     };
-    let n: usize = n.parse().map_err(|_| Error::internal("keychain entry header"))?;
+    let n: usize = n
+        .parse()
+        .map_err(|_| Error::internal("keychain entry header"))?;
     let mut value = String::new();
     for i in 0..n {
         match store.get(&format!("{account}#{i}"))? {
@@ -130,37 +139,40 @@ pub fn delete_refresh_token(store: &dyn SecretStore, account: &str) -> Result<()
     store.delete(account)
 }
 
+/// An in-memory store: for tests, and for checking the chunking against Windows' limit.
+/// It can be told to fail like a locked keychain.
+#[derive(Default)]
+pub struct MemoryStore {
+    pub map: Mutex<HashMap<String, String>>,
+    pub fail: Mutex<bool>,
+}
+
+impl SecretStore for MemoryStore {
+    fn set(&self, a: &str, v: &str) -> Result<()> {
+        if *self.fail.lock().expect("lock") {
+            return Err(keychain_error(keyring::Error::NoStorageAccess(
+                "locked".into(),
+            )));
+        }
+        // Windows' limit, enforced here so the chunking is tested against it.
+        if v.encode_utf16().count() * 2 > 2560 {
+            return Err(keychain_error(keyring::Error::TooLong(a.into(), 2560)));
+        }
+        self.map.lock().expect("lock").insert(a.into(), v.into());
+        Ok(())
+    }
+    fn get(&self, a: &str) -> Result<Option<String>> {
+        Ok(self.map.lock().expect("lock").get(a).cloned())
+    }
+    fn delete(&self, a: &str) -> Result<()> {
+        self.map.lock().expect("lock").remove(a);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
-pub mod tests {
+mod tests {
     use super::*;
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-
-    /// In-memory store for unit tests; can be made to fail.
-    #[derive(Default)]
-    pub struct MemoryStore {
-        pub map: Mutex<HashMap<String, String>>,
-        pub fail: Mutex<bool>,
-    }
-
-    impl SecretStore for MemoryStore {
-        fn set(&self, a: &str, v: &str) -> Result<()> {
-            if *self.fail.lock().unwrap() {
-                return Err(keychain_error(keyring::Error::NoStorageAccess("locked".into())));
-            }
-            // Windows' limit, enforced here so the chunking is tested against it.
-            assert!(v.encode_utf16().count() * 2 <= 2560, "entry over 2,560 bytes");
-            self.map.lock().unwrap().insert(a.into(), v.into());
-            Ok(())
-        }
-        fn get(&self, a: &str) -> Result<Option<String>> {
-            Ok(self.map.lock().unwrap().get(a).cloned())
-        }
-        fn delete(&self, a: &str) -> Result<()> {
-            self.map.lock().unwrap().remove(a);
-            Ok(())
-        }
-    }
 
     #[test]
     fn short_and_long_tokens_round_trip_within_the_windows_limit() {
@@ -168,11 +180,17 @@ pub mod tests {
         let long = Secret::new("x".repeat(5000));
         save_refresh_token(&store, "u1", &long).unwrap();
         assert_eq!(store.map.lock().unwrap().len(), 6);
-        assert_eq!(load_refresh_token(&store, "u1").unwrap().unwrap().expose(), long.expose());
+        assert_eq!(
+            load_refresh_token(&store, "u1").unwrap().unwrap().expose(),
+            long.expose()
+        );
         // Rotation to a short token removes the old parts.
         save_refresh_token(&store, "u1", &Secret::new("short")).unwrap();
         assert_eq!(store.map.lock().unwrap().len(), 1);
-        assert_eq!(load_refresh_token(&store, "u1").unwrap().unwrap().expose(), "short");
+        assert_eq!(
+            load_refresh_token(&store, "u1").unwrap().unwrap().expose(),
+            "short"
+        );
         delete_refresh_token(&store, "u1").unwrap();
         assert!(load_refresh_token(&store, "u1").unwrap().is_none());
         assert!(store.map.lock().unwrap().is_empty());

@@ -1,0 +1,615 @@
+// Browser UI tests: every screen of ADO Connect in headless Chromium (Debian's /usr/bin/chromium
+// driven by playwright-core), against ui/mock.html, where Tauri's IPC is replaced by the fake
+// backend in ui/src/mock-setup.ts (the official mockIPC, with events).
+//
+// It starts the Vite dev server itself on 127.0.0.1:1420, prints one line per check, ends with
+// "N passed, N failed", exits non-zero on any failure, and always stops the server and the
+// browser. Screenshots go to docs/screenshots/ui-*.png.
+//
+//   npm run test:ui            (or: node tests/ui/run.mjs)
+//   CHROMIUM=/path/to/chrome   to use another browser binary
+
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const HOST = "127.0.0.1";
+const PORT = 1420;
+const BASE = `http://${HOST}:${PORT}`;
+const SHOTS = join(ROOT, "docs", "screenshots");
+const AXE = readFileSync(join(ROOT, "node_modules", "axe-core", "axe.min.js"), "utf8");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const T0 = Date.now();
+
+// Values the mock backend uses (ui/src/mock-setup.ts).
+const CODE = "GH7K2QX9P";
+const TOKEN = "q7xk3m9p2w8r4t6y1u5i0o3a7s2d4f6g8h1j3k5l7z9x2c4v6b8n";
+const CONTOSO = "3f1c2a4e-8b7d-4c5e-9a1f-2b3c4d5e6f70";
+const NORTHWIND = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+const USER = { id: "u1", displayName: "Alex Morgan", email: "alex.morgan@outlook.com" };
+const TOKEN_LIKE = /eyJ[\w-]{8,}|[A-Za-z0-9+_-]{40,}/;
+
+let passed = 0;
+let failed = 0;
+function check(name, ok, detail = "") {
+  console.log(`${ok ? "ok  " : "FAIL"} - ${name}${detail ? ` :: ${detail}` : ""}`);
+  if (ok) passed += 1;
+  else failed += 1;
+  return ok;
+}
+
+// ------------------------------------------------------------------ dev server and browser
+
+let vite;
+let browser;
+
+async function startVite() {
+  vite = spawn(join(ROOT, "node_modules", ".bin", "vite"), ["ui", "--host", HOST, "--port", String(PORT), "--strictPort", "--logLevel", "warn"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, BROWSER: "none", FORCE_COLOR: "0" },
+  });
+  let log = "";
+  vite.stdout.on("data", (d) => (log += d));
+  vite.stderr.on("data", (d) => (log += d));
+  const exited = new Promise((resolve) => vite.once("exit", (code) => resolve(code)));
+  const deadline = Date.now() + 20000;
+  while (Date.now() < deadline) {
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 100))]);
+    if (code !== undefined) throw new Error(`vite exited (${code}): ${log.trim()}`);
+    try {
+      const res = await fetch(`${BASE}/mock.html`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+  }
+  throw new Error(`vite did not start within 20 s: ${log.trim()}`);
+}
+
+function stopVite() {
+  if (vite && vite.exitCode === null) vite.kill("SIGTERM");
+}
+
+process.on("exit", stopVite);
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.on(sig, () => {
+    stopVite();
+    process.exit(130);
+  });
+}
+
+// ------------------------------------------------------------------ helpers
+
+/** A fresh browser context and page on mock.html with the given fake-backend scenario. */
+async function openApp(scenario = {}, o = {}) {
+  const context = await browser.newContext({
+    viewport: o.viewport ?? { width: 1280, height: 800 },
+    deviceScaleFactor: o.deviceScaleFactor ?? 1,
+    colorScheme: o.colorScheme ?? "light",
+    reducedMotion: "reduce",
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(5000);
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  if (o.csp) {
+    // Serve the page with the strict policy the app ships with, and record any violation.
+    await page.route(`${BASE}/mock.html`, async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, headers: { ...res.headers(), "content-security-policy": o.csp } });
+    });
+    await page.addInitScript(() => {
+      window.__cspViolations = [];
+      document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+  }
+  await page.addInitScript((s) => {
+    window.__mockScenario = s;
+  }, scenario);
+  await page.goto(`${BASE}/mock.html`);
+  await page.waitForSelector("html[data-ready=true]");
+  return { context, page, errors };
+}
+
+async function runTest(name, fn) {
+  const started = Date.now();
+  const apps = [];
+  try {
+    await fn(async (scenario, o) => {
+      const app = await openApp(scenario, o);
+      apps.push(app);
+      return app;
+    });
+  } catch (e) {
+    check(`${name}: no exception`, false, String(e?.message ?? e).split("\n")[0]);
+  }
+  const errors = apps.flatMap((a) => a.errors);
+  check(`${name}: no script errors`, errors.length === 0, errors.slice(0, 3).join(" | "));
+  for (const a of apps) await a.context.close().catch(() => undefined);
+  console.log(`     (${name}: ${Date.now() - started} ms)`);
+}
+
+async function axe(page, label) {
+  const has = await page.evaluate(() => typeof window.axe !== "undefined");
+  if (!has) await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  check(`axe: no violations on ${label}`, violations.length === 0, violations.join(" | "));
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, `ui-${name}.png`), fullPage: true });
+}
+
+/** Nothing sticks out to the right (WCAG reflow): the page never needs a horizontal scroll bar. */
+async function noHorizontalCut(page, label) {
+  const r = await page.evaluate(() => {
+    const doc = document.documentElement;
+    const width = doc.clientWidth;
+    const out = [];
+    for (const el of document.querySelectorAll("body *")) {
+      if (el.closest(".table-wrap, .sr-only, .offscreen, [hidden], dialog:not([open])")) continue;
+      const rect = el.getBoundingClientRect();
+      if (rect.width === 0 || rect.height === 0) continue;
+      if (rect.right > width + 1) out.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${el.className}`.slice(0, 60));
+    }
+    return { scroll: doc.scrollWidth, width, out: out.slice(0, 4) };
+  });
+  check(`200% zoom: nothing cut on ${label}`, r.scroll <= r.width && r.out.length === 0, `scrollWidth ${r.scroll} / ${r.width} ${r.out.join(", ")}`);
+}
+
+const text = (page, sel) => page.locator(sel).first().innerText();
+const calls = (page, cmd) => page.evaluate((c) => window.__calls.filter(([n]) => n === c), cmd);
+const clipboard = (page) => page.evaluate(() => window.__clipboard);
+const focusedId = (page) => page.evaluate(() => document.activeElement?.id ?? "");
+
+/** Presses Tab (or Shift+Tab) until the element matching `selector` has focus. */
+async function tabTo(page, selector, { max = 60, back = false } = {}) {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return true;
+    await page.keyboard.press(back ? "Shift+Tab" : "Tab");
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+async function emitSignedIn(page, user = USER) {
+  await page.evaluate((u) => window.__emit("sign-in-progress", { state: "signed-in", user: u }), user);
+}
+
+/**
+ * The whole procedure with the mouse, calling `visit(name)` on each screen (axe, screenshots,
+ * zoom checks) and, when `asserts` is set, checking what each screen shows.
+ */
+async function walkProcedure(page, visit, asserts = false) {
+  const a = asserts ? check : () => true;
+  await visit("01-welcome");
+  a("welcome: title", (await text(page, "#welcome-title")).includes("Microsoft Entra ID (Azure AD)"));
+  a("welcome: lists the 8 steps", (await page.locator("#welcome-steps li").count()) === 8);
+  a("welcome: explains the four terms", (await page.locator("#welcome-terms dt").count()) === 4);
+
+  await page.click("#start-button");
+  await page.waitForSelector("#user-code");
+  await page.waitForFunction(() => document.querySelector("#signin-status")?.textContent?.includes("Waiting"));
+  a("sign-in: shows the device code big", (await text(page, "#user-code")) === CODE);
+  a("sign-in: countdown runs", /expires in 1[45]:\d\d/.test(await text(page, "#countdown")), await text(page, "#countdown"));
+  a("sign-in: waiting status in a live region", (await page.getAttribute("#signin-status", "aria-live")) === "polite");
+  await visit("02-signin");
+  await page.click("#copy-open-button");
+  await page.waitForFunction(() => document.querySelector("#copy-status")?.textContent);
+  a("sign-in: code copied", (await clipboard(page)).includes(CODE));
+  a("sign-in: sign-in page opened through open_link", (await calls(page, "open_link")).some(([, x]) => x.url === "https://microsoft.com/devicelogin"));
+  await emitSignedIn(page);
+  await page.waitForSelector("#signin-continue");
+  a("sign-in: signed-in name shown", (await text(page, "#signin-status")).includes("Alex Morgan"));
+  a("top bar: shows who is signed in", (await page.locator("#topbar-user").innerText()).includes("Alex Morgan"));
+  await page.click("#signin-continue");
+
+  await page.waitForSelector("#filter");
+  await page.fill("#filter", "Team Services");
+  const visible = await page.locator("#service-list li:visible").count();
+  a("all services: filter \"Team Services\" leaves one service", visible === 1, `${visible} visible`);
+  a("all services: it is the organizations service", (await text(page, "#service-orgs")).includes("Azure DevOps organizations (Team Services accounts)"));
+  await page.fill("#filter", "DevOps");
+  a("all services: filter \"DevOps\" finds it too", await page.locator("#service-orgs").isVisible());
+  await page.fill("#filter", "Team Services");
+  await visit("03-all-services");
+
+  await page.click("#service-orgs");
+  await page.waitForSelector("#org-list tr[data-org]");
+  a("organizations: three rows", (await page.locator("#org-list tr[data-org]").count()) === 3);
+  a("organizations: personal directory named", (await text(page, 'tr[data-org="fabrikam-fiber"] [data-testid=org-directory]')) === "Personal Microsoft accounts");
+  a("organizations: directory name shown", (await text(page, 'tr[data-org="northwind-shared"] [data-testid=org-directory]')) === "Northwind Traders");
+  a("organizations: member role shown", (await text(page, 'tr[data-org="northwind-shared"]')).includes("Member"));
+  await visit("04-organizations");
+
+  await page.click("#org-fabrikam-fiber");
+  await page.waitForSelector("#org-owner");
+  a("organization: owner", (await text(page, "#org-owner")).includes("Alex Morgan"));
+  a("organization: current directory", (await text(page, "#org-directory")) === "Personal Microsoft accounts");
+  a("organization: billing with link", (await text(page, "#org-billing")).includes("Not set up") && (await page.locator("#org-billing-link").count()) === 1);
+  a("organization: user count", (await text(page, "#org-users")) === "7");
+  a("organization: Connect in the command bar", (await page.locator(".command-bar #connect-button").count()) === 1);
+  await visit("05-organization");
+
+  await page.click("#connect-button");
+  await page.waitForSelector(`#dir-${NORTHWIND}`);
+  await page.check(`#dir-${NORTHWIND}`);
+  await page.waitForSelector('#preflight-list li[data-status="fail"]');
+  a("connect: a failing check disables Connect", await page.locator("#connect-submit").isDisabled());
+  a("connect: says why", await page.locator("#connect-blocked-reason").isVisible());
+  if (asserts) {
+    await page.fill("#domain-input", "not a domain");
+    await page.click("#domain-find");
+    a("connect: an invalid domain is refused", (await page.getAttribute("#domain-input", "aria-invalid")) === "true" && (await text(page, "#domain-error")).length > 0);
+    a("connect: no lookup for an invalid domain", (await calls(page, "resolve_domain")).length === 0);
+    await page.fill("#domain-input", "fabrikam.com");
+    await page.click("#domain-find");
+    await page.waitForSelector("#dir-5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e:checked");
+    a("connect: a domain is resolved, listed and selected", (await text(page, "#domain-status")).includes("Fabrikam Inc"));
+  }
+  await page.check(`#dir-${CONTOSO}`);
+  await page.waitForSelector('#preflight-list li[data-check-id="outside-domains"]');
+  await page.waitForFunction(() => !document.querySelector("#connect-submit").disabled);
+  a("connect: checks with pass and warning marks", (await page.locator('#preflight-list li[data-status="pass"]').count()) === 4 && (await page.locator('#preflight-list li[data-status="warn"]').count()) === 1);
+  a("connect: warning lists the people affected", (await text(page, "#preflight-list details")).length > 0);
+  await visit("06-connect");
+
+  await page.click("#connect-submit");
+  await page.waitForSelector("#confirm-dialog[open]");
+  a("confirm: asks about this organization and directory", (await text(page, "#confirm-title")) === "Connect fabrikam-fiber to Contoso Ltd?");
+  a("confirm: No has focus by default", (await focusedId(page)) === "confirm-no");
+  await visit("07-confirm");
+  await page.click("#confirm-yes");
+  await page.waitForSelector("#notification");
+  await page.waitForSelector("#connect-done");
+  a("connected: notification", (await text(page, "#notification")).includes("Your organization is now connected to Contoso Ltd."));
+  const connects = await calls(page, "connect_organization");
+  a("connected: connect_organization called once with the chosen directory", connects.length === 1 && connects[0][1].org === "fabrikam-fiber" && connects[0][1].tenantId === CONTOSO, JSON.stringify(connects));
+  a("connected: progress steps all done", (await page.locator('#connect-steps li[data-state="done"]').count()) === 3);
+  await page.waitForFunction(() => document.querySelector("#org-directory")?.textContent === "Contoso Ltd");
+  a("connected: the organization blade shows the verified directory", (await page.locator("#org-verified").count()) === 1);
+  a("connected: kept in the notifications list", (await page.locator("#notifications-button").innerText()).includes("1"));
+  await visit("08-connected");
+
+  await page.click("#after-connect-button");
+  await page.waitForSelector("#members-list");
+  a("after: members with disconnected flags", (await page.locator('#members-list [data-testid=member-status].badge-warn').count()) === 2);
+  a("after: Users page link", (await page.locator("#users-page-link").count()) === 1);
+  await page.fill("#invite-email", "priya.new@contoso.com");
+  await page.check("#access-basic");
+  await page.click("#invite-submit");
+  await page.waitForSelector('#invitation-list [data-testid=invitation-state][data-state="invited"]');
+  a("after: invitation sent with the chosen access level", (await calls(page, "invite_user")).some(([, x]) => x.accessLevel === "basic" && x.email === "priya.new@contoso.com"));
+  await page.click('#invitation-list [data-testid=invitation-check]');
+  await page.waitForSelector('#invitation-list [data-testid=invitation-state][data-state="waiting"]');
+  await page.click('#invitation-list [data-testid=invitation-check]');
+  await page.waitForSelector('#invitation-list [data-testid=invitation-state][data-state="signed-in"]');
+  a("after: invitation watched until signed in", (await text(page, "#invitation-list")).includes("Signed in"));
+  a("after: invite item done", (await page.getAttribute("#item-invite [data-testid=item-state]", "data-state")) === "done");
+  await page.click("#gcm-preview-button");
+  await page.waitForSelector("#gcm-plan li");
+  a("after: cleanup preview lists the changes", (await page.locator("#gcm-plan li").count()) === 2);
+  a("after: nothing applied before Clean", (await calls(page, "gcm_apply")).length === 0);
+  await page.click("#gcm-apply-button");
+  await page.waitForSelector("#gcm-result .success-box");
+  a("after: cleanup result with the backup", (await text(page, "#gcm-result")).includes("tenant.cache.20261130-101500.bak"));
+  a("after: PAT expiry defaults to 30 days", (await page.inputValue("#pat-days")) === "30");
+  a("after: PAT least privilege by default", (await page.locator("input[name=pat-scope]:checked").count()) === 1);
+  await page.click("#pat-submit");
+  await page.waitForSelector("#pat-token");
+  a("after: token shown once", (await page.inputValue("#pat-token")) === TOKEN);
+  await page.click("#pat-copy-button");
+  await page.waitForFunction(() => document.querySelector("#pat-copy-status")?.textContent);
+  a("after: token copied", (await clipboard(page)).includes(TOKEN));
+  a("after: says where the token goes", (await text(page, "#pat-result")).includes("Git asks for a password"));
+  await visit("09-after-connecting");
+  await page.click("#pat-done");
+  await page.waitForSelector("#pat-cleared");
+  const html = await page.evaluate(() => document.documentElement.outerHTML + [...document.querySelectorAll("input")].map((i) => i.value).join(" "));
+  a("after: token gone from the page after \"I have stored it\"", !html.includes(TOKEN));
+
+  await page.click("#nav-report");
+  await page.waitForSelector("#save-report-button");
+  const activity = await text(page, "#activity-list");
+  a("report: lists the connect and the token by name only", activity.includes("Connected fabrikam-fiber to Contoso Ltd.") && activity.includes('"Git and tools"') && !activity.includes(TOKEN));
+  await page.click("#save-report-button");
+  await page.waitForSelector("#report-paths");
+  a("report: saved paths shown", (await text(page, "#report-text-path")).endsWith(".txt"));
+  await visit("10-report");
+
+  await page.click("#nav-about");
+  await page.waitForSelector("#about-version");
+  a("about: version and settings files", (await text(page, "#about-version")) === "0.1.0" && (await text(page, "#about-config")).includes("config.toml"));
+  await page.click("#open-logs-button");
+  await page.waitForFunction(() => window.__calls.some(([c]) => c === "plugin:opener|open_path"));
+  a("about: Open logs folder goes through the opener", true);
+  await visit("11-about");
+}
+
+// ------------------------------------------------------------------ the tests
+
+async function main() {
+  mkdirSync(SHOTS, { recursive: true });
+  await startVite();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
+  });
+  check("setup: dev server and Chromium started", true, `${Date.now() - T0} ms`);
+
+  await runTest("welcome", async (open) => {
+    const { page } = await open();
+    check("welcome: title", (await text(page, "#welcome-title")).startsWith("Connect your Azure DevOps organization"));
+    check("welcome: Start is the primary button", (await page.getAttribute("#start-button", "class")).includes("btn-primary"));
+    check("welcome: landmarks", (await page.locator("header#topbar, nav#nav, main#main").count()) === 3);
+    check("welcome: one h1", (await page.locator("h1").count()) === 1);
+    check("welcome: demo badge shown", await page.locator("#demo-badge").isVisible());
+    check("welcome: app_info and session_status asked", (await calls(page, "app_info")).length === 1 && (await calls(page, "session_status")).length === 1);
+  });
+
+  await runTest("procedure with the mouse (light)", async (open) => {
+    const { page } = await open({ signIn: "manual" });
+    await walkProcedure(
+      page,
+      async (name) => {
+        await axe(page, `${name} (light)`);
+        await shot(page, name);
+      },
+      true,
+    );
+  });
+
+  await runTest("procedure in dark mode, strict CSP", async (open) => {
+    const csp =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:1420; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+    const { page } = await open({ signIn: "manual" }, { colorScheme: "dark", csp });
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    check("dark: follows prefers-color-scheme", bg === "rgb(18, 18, 18)", bg);
+    await walkProcedure(page, async (name) => {
+      await axe(page, `${name} (dark)`);
+      await shot(page, `dark-${name}`);
+    });
+    const v = await page.evaluate(() => window.__cspViolations);
+    check("CSP: no violations under script-src/style-src 'self'", v.length === 0, v.slice(0, 3).join(" | "));
+  });
+
+  await runTest("200% zoom (900x600 window)", async (open) => {
+    // 200% zoom in a 900x600 window leaves 450x300 CSS pixels.
+    const { page } = await open({ signIn: "manual" }, { viewport: { width: 450, height: 300 }, deviceScaleFactor: 2 });
+    const zoomShots = new Set(["01-welcome", "04-organizations", "06-connect", "09-after-connecting"]);
+    await walkProcedure(page, async (name) => {
+      await noHorizontalCut(page, name);
+      if (zoomShots.has(name)) await shot(page, `zoom-${name}`);
+    });
+  });
+
+  await runTest("procedure with the keyboard only", async (open) => {
+    const { page } = await open({ signIn: "manual" }, { viewport: { width: 900, height: 600 } });
+    await page.keyboard.press("Tab");
+    check("keyboard: first Tab reaches the skip link", (await focusedId(page)) === "skip-link");
+    await tabTo(page, "#start-button");
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    check("keyboard: focus is visible", outline !== "none", outline);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#user-code");
+    check("keyboard: focus moves to the new screen's heading", (await focusedId(page)) === "signin-title");
+    await tabTo(page, "#copy-code-button");
+    await page.keyboard.press("Space");
+    await page.waitForFunction(() => window.__clipboard.length > 0);
+    await emitSignedIn(page);
+    await page.waitForSelector("#signin-continue");
+    await page.waitForFunction(() => document.activeElement?.id === "signin-continue");
+    check("keyboard: Continue has focus after sign-in", true);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#filter");
+    await tabTo(page, "#filter");
+    await page.keyboard.type("Team Services");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#org-list tr[data-org]");
+    check("keyboard: Enter in the filter opens the only match", (await focusedId(page)) === "orgs-title");
+    await tabTo(page, "#org-fabrikam-fiber");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#org-owner");
+    await tabTo(page, "#connect-button");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector(`#dir-${CONTOSO}`);
+    await tabTo(page, "input[name=directory]");
+    // Arrow keys move within a radio group; Space picks the focused one.
+    if (!(await page.evaluate((id) => document.activeElement?.id === `dir-${id}`, CONTOSO))) await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Space");
+    await page.waitForFunction(() => !document.querySelector("#connect-submit").disabled);
+    check("keyboard: directory chosen with Space", await page.isChecked(`#dir-${CONTOSO}`));
+    await tabTo(page, "#connect-submit");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#confirm-dialog[open]");
+    check("keyboard: focus moves into the dialog, on No", (await focusedId(page)) === "confirm-no");
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#confirm-dialog", { state: "detached" });
+    check("keyboard: Esc closes the dialog and means No", (await calls(page, "connect_organization")).length === 0);
+    check("keyboard: focus returns to Connect", (await focusedId(page)) === "connect-submit");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#confirm-dialog[open]");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#confirm-dialog", { state: "detached" });
+    check("keyboard: Enter on the default (No) does not connect", (await calls(page, "connect_organization")).length === 0);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#confirm-dialog[open]");
+    await page.keyboard.press("Shift+Tab");
+    check("keyboard: Shift+Tab reaches Yes", (await focusedId(page)) === "confirm-yes");
+    await page.keyboard.press("Space");
+    await page.waitForSelector("#notification");
+    await page.waitForFunction(() => document.activeElement?.id === "after-connect-button");
+    check("keyboard: connected; focus on the next step", (await text(page, "#notification")).includes("connected to Contoso Ltd"));
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#invite-email");
+    await tabTo(page, "#invite-email");
+    await page.keyboard.type("sam@contoso.com");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('#invitation-list [data-testid=invitation-state]');
+    check("keyboard: invitation sent with Enter", (await calls(page, "invite_user")).length === 1);
+    await tabTo(page, "#pat-submit");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#pat-token");
+    check("keyboard: focus moves to the new token", (await focusedId(page)) === "pat-result-title");
+    await tabTo(page, "#pat-done");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#pat-cleared");
+    await tabTo(page, "#nav-report", { back: true, max: 120 });
+    await page.keyboard.press("Enter");
+    await tabTo(page, "#save-report-button");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#report-paths");
+    check("keyboard: report saved", (await calls(page, "save_report")).length === 1);
+    await tabTo(page, "#notifications-button", { back: true, max: 80 });
+    await page.keyboard.press("Enter");
+    check("keyboard: notifications panel opens", await page.locator("#notifications-panel").isVisible());
+    await page.keyboard.press("Escape");
+    check("keyboard: Esc closes it, focus back on the bell", !(await page.locator("#notifications-panel").isVisible()) && (await focusedId(page)) === "notifications-button");
+  });
+
+  await runTest("errors: remedy and Copy details, never a token", async (open) => {
+    const jwt = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiI0OTliODRhYyJ9.c2lnbmF0dXJlc2lnbmF0dXJl";
+    const error = {
+      code: "network-unreachable",
+      message: "ADO Connect could not reach app.vssps.visualstudio.com.",
+      remedy: "Check your internet connection or proxy settings, then try again.",
+      helpUrl: "https://learn.microsoft.com/azure/devops/organizations/security/allow-list-ip-url",
+      details: { correlationId: "c0ffee00-1111-4222-8333-444455556666", timestamp: "2026-11-30T10:15:00Z", httpStatus: 503, accessToken: jwt, refreshToken: TOKEN },
+    };
+    for (const theme of ["light", "dark"]) {
+      const { page, context } = await open({ signedIn: true, fail: { list_organizations: error } }, { colorScheme: theme });
+      await page.click("#nav-orgs");
+      await page.waitForSelector("#orgs-error");
+      check(`error (${theme}): message shown where it happened`, (await text(page, "#orgs-error [data-testid=error-message]")) === error.message);
+      check(`error (${theme}): remedy shown`, (await text(page, "#orgs-error [data-testid=error-remedy]")).includes(error.remedy));
+      check(`error (${theme}): announced`, (await page.getAttribute("#orgs-error", "role")) === "alert");
+      await page.click("#orgs-error [data-testid=copy-details]");
+      await page.waitForFunction(() => window.__clipboard.length > 0);
+      const copied = (await clipboard(page)).join("\n");
+      check(`error (${theme}): details have code, time and correlation id`, copied.includes("Code: network-unreachable") && copied.includes("Time: 2026-11-30T10:15:00Z") && copied.includes("Correlation ID: c0ffee00-1111-4222-8333-444455556666"), copied.replace(/\n/g, " / "));
+      const page_text = await page.evaluate(() => document.body.innerText);
+      check(`error (${theme}): no token-like string copied or shown`, !TOKEN_LIKE.test(copied) && !page_text.includes(jwt) && !page_text.includes(TOKEN));
+      await axe(page, `error panel (${theme})`);
+      if (theme === "light") await shot(page, "12-error");
+
+      // A refused connect: the reason, and the organization's Entra settings as the way out.
+      await page.evaluate(() => {
+        window.__mockScenario.fail = {
+          connect_organization: {
+            code: "not-active-member",
+            message: "Only active members of the directory can connect an organization to it.",
+            remedy: "Ask the directory's administrator to make your account a member, not a guest.",
+            details: { correlationId: "d00dfeed-1111-4222-8333-444455556666" },
+          },
+        };
+      });
+      await page.click("#orgs-error button.btn-primary");
+      await page.click("#org-fabrikam-fiber");
+      await page.click("#connect-button");
+      await page.check(`#dir-${CONTOSO}`);
+      await page.waitForFunction(() => !document.querySelector("#connect-submit").disabled);
+      await page.click("#connect-submit");
+      await page.click("#confirm-yes");
+      await page.waitForSelector("#connect-error");
+      check(`refusal (${theme}): reason in plain words`, (await text(page, "#connect-error")).includes("Only active members"));
+      check(`refusal (${theme}): offers the Entra settings page`, (await page.locator("#open-entra-settings").count()) === 1);
+      check(`refusal (${theme}): Connect can be tried again`, !(await page.isDisabled("#connect-submit")));
+      check(`refusal (${theme}): no "connected" notification`, (await page.locator("#notification").count()) === 0);
+      await axe(page, `connect refused (${theme})`);
+      if (theme === "light") await shot(page, "13-connect-refused");
+      await context.close();
+    }
+  });
+
+  await runTest("sign-in blocked by policy offers the browser", async (open) => {
+    for (const theme of ["light", "dark"]) {
+      const { page, context } = await open({ signIn: "blocked", keychainWarning: "No keychain was found, so your sign-in will not be remembered." }, { colorScheme: theme });
+      check(`keychain (${theme}): warning banner`, (await text(page, "#keychain-warning")).includes("will not be remembered"));
+      await page.click("#start-button");
+      await page.waitForSelector('[data-code="sign-in-blocked-by-policy"]');
+      check(`blocked (${theme}): explained in plain words`, (await text(page, "#signin-area")).includes("policy"));
+      check(`blocked (${theme}): browser sign-in offered and focused`, (await focusedId(page)) === "browser-instead-button");
+      await axe(page, `sign-in blocked (${theme})`);
+      if (theme === "light") await shot(page, "14-signin-blocked");
+      await page.click("#browser-instead-button");
+      await page.waitForSelector("#signin-continue");
+      check(`blocked (${theme}): browser sign-in completes`, (await calls(page, "sign_in_browser")).length === 1);
+      await context.close();
+    }
+    const { page } = await open({ signIn: "decline" });
+    await page.click("#start-button");
+    await page.waitForSelector('[data-code="sign-in-declined"]');
+    check("declined: Try again offered", await page.locator("#new-code-button").isVisible());
+    await page.click("#new-code-button");
+    await page.waitForSelector("#user-code");
+    check("declined: a new code is requested", (await calls(page, "sign_in_start")).length === 2);
+    await page.click("#signin-cancel");
+    await page.waitForSelector("#welcome-title");
+    check("cancel: sign_in_cancel sent, back to Home", (await calls(page, "sign_in_cancel")).length >= 1);
+  });
+
+  await runTest("1,000 organizations, loading and empty states", async (open) => {
+    const { page, context } = await open({ signedIn: true, orgs: 1000, delay: { list_organizations: 800 } });
+    await page.click("#nav-orgs");
+    await page.waitForSelector("#orgs-loading");
+    check("loading: a wait over 300 ms shows progress", await page.locator("#orgs-loading").isVisible());
+    const t = Date.now();
+    await page.waitForSelector("#org-list tr[data-org]");
+    const rows = await page.locator("#org-list tbody tr").count();
+    check("1,000 organizations: all listed", rows === 1003, `${rows} rows in ${Date.now() - t} ms`);
+    const t2 = Date.now();
+    await page.fill("#org-filter", "team-0999");
+    await page.waitForFunction(() => document.querySelectorAll("#org-list tbody tr").length === 1);
+    check("1,000 organizations: filter is fast", Date.now() - t2 < 1000, `${Date.now() - t2} ms`);
+    await page.fill("#org-filter", "");
+    await page.selectOption("#org-sort", "name-desc");
+    check("1,000 organizations: sort", (await page.locator("#org-list tbody tr").first().getAttribute("data-org")) === "team-1000");
+    await axe(page, "1,000 organizations (light)");
+    await context.close();
+    const empty = await open({ signedIn: true, orgs: "empty" }, { colorScheme: "dark" });
+    await empty.page.click("#nav-orgs");
+    await empty.page.waitForSelector("#orgs-empty");
+    check("empty: explains what to check", (await text(empty.page, "#orgs-empty")).includes("personal Microsoft account"));
+    await axe(empty.page, "no organizations (dark)");
+  });
+}
+
+const timer = setTimeout(() => {
+  check("the whole run finishes within 120 s", false);
+  void finish();
+}, 120000);
+
+let finished = false;
+async function finish() {
+  if (finished) return;
+  finished = true;
+  clearTimeout(timer);
+  if (browser) await Promise.race([browser.close().catch(() => undefined), new Promise((r) => setTimeout(r, 5000))]);
+  stopVite();
+  console.log(`     (total ${((Date.now() - T0) / 1000).toFixed(1)} s)`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+main()
+  .catch((e) => check("setup", false, String(e?.message ?? e)))
+  .finally(finish);
