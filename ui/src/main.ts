@@ -41,7 +41,7 @@ async function boot(): Promise<void> {
   registerRoute("home", welcomeScreen);
   registerRoute("signin", signInScreen);
   registerRoute("services", allServicesScreen);
-  registerRoute("orgs", () => organizationsScreen(1));
+  registerRoute("orgs", organizationsScreen);
   registerRoute("after", afterConnectScreen);
   registerRoute("report", reportScreen);
   registerRoute("about", aboutScreen);

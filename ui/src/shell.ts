@@ -100,7 +100,7 @@ export function buildShell(root: HTMLElement): void {
   const topbar = h(
     "header",
     { id: "topbar", class: "topbar" },
-    h("span", { class: "brand", text: S.app.name }),
+    h("h1", { class: "brand", text: S.app.name }),
     demo,
     h("span", { class: "topbar-spacer" }),
     bellButton,

@@ -392,9 +392,10 @@ impl AdoConnect {
             .ok_or_else(|| not_a_member(org))?;
         let user = self.session.user().await?;
         let name: &str = &organization.name;
+        let tenant = organization.directory.tenant_id.as_deref();
         let page = self
             .session
-            .with_token(Resource::Devops, |t| async move {
+            .with_token_for(Resource::Devops, tenant, |t| async move {
                 self.devops.user_entitlements(&t, name).await
             })
             .await?;
@@ -515,10 +516,11 @@ impl AdoConnect {
             check("owner", CheckStatus::Warn, "You are not the owner", "Only a Project Collection Administrator can connect the organization. If you are not one, the connection will be refused.")
         });
 
-        checks.push(match target.map(|d| d.category.as_str()) {
-            Some("Home") => check("membership", CheckStatus::Pass, "You are a member of the directory", "Azure DevOps allows only active members of the directory to connect to it."),
-            Some(_) => check("membership", CheckStatus::Fail, "You are a guest in this directory, not a member", "Azure DevOps allows only active members of the directory to connect to it. Ask the directory's administrator to make your account a member."),
-            None => check("membership", CheckStatus::Warn, "Membership could not be confirmed", "This directory is not in your list of directories. Azure DevOps allows only active members to connect; if you are not one, the connection will be refused."),
+        // ARM lists guest directories too and does not say which are which, so membership
+        // is confirmed only by the connect call itself ("Only active members ...", §2.6).
+        checks.push(match target {
+            Some(_) => check("membership", CheckStatus::Warn, "You belong to this directory: it must be as a member", "Azure DevOps allows only active members of the directory, not guests, to connect to it. If you were invited as a guest, ask the directory's administrator to make you a member first."),
+            None => check("membership", CheckStatus::Fail, "You are not in this directory", "This directory is not among the directories your account belongs to. Ask its administrator to add your account as a member."),
         });
 
         let count = details.user_count;
@@ -583,7 +585,11 @@ impl AdoConnect {
             })?
             .to_string();
         self.ensure_directory_allowed(&tenant).await?;
-        let token = self.session.access_token(Resource::Devops, false).await?;
+        let current = self.tenant_of_org(org).await;
+        let token = self
+            .session
+            .access_token_for(Resource::Devops, current.as_deref(), false)
+            .await?;
         // Saved before the request leaves: if the app dies now, the next start reads back.
         self.update_progress(|w| {
             if w.org.as_deref() != Some(org) {
@@ -704,15 +710,20 @@ impl AdoConnect {
 
     // ---- after connecting ----
 
-    pub async fn list_members(&self, org: &str) -> Result<Vec<Member>> {
-        let link = self.directories_of(&[org.to_string()], false).await;
-        let connected = link
+    /// The directory an organization's requests need a token from (None: personal accounts).
+    async fn tenant_of_org(&self, org: &str) -> Option<String> {
+        self.directories_of(&[org.to_string()], false)
+            .await
             .get(org)
-            .map(|l| l.kind == DirectoryKind::Directory)
-            .unwrap_or(false);
+            .and_then(|l| l.tenant_id.clone())
+    }
+
+    pub async fn list_members(&self, org: &str) -> Result<Vec<Member>> {
+        let tenant = self.tenant_of_org(org).await;
+        let connected = tenant.is_some();
         let page = self
             .session
-            .with_token(Resource::Devops, |t| async move {
+            .with_token_for(Resource::Devops, tenant.as_deref(), |t| async move {
                 self.devops.user_entitlements(&t, org).await
             })
             .await?;
@@ -726,9 +737,10 @@ impl AdoConnect {
         level: InviteAccessLevel,
     ) -> Result<Invitation> {
         crate::devops::validate_email(email)?;
+        let tenant = self.tenant_of_org(org).await;
         let entitlement = self
             .session
-            .with_token(Resource::Devops, |t| async move {
+            .with_token_for(Resource::Devops, tenant.as_deref(), |t| async move {
                 self.devops.invite(&t, org, email, level).await
             })
             .await?;
@@ -745,9 +757,10 @@ impl AdoConnect {
     }
 
     pub async fn invitation_status(&self, org: &str, email: &str) -> Result<Invitation> {
+        let tenant = self.tenant_of_org(org).await;
         let page = self
             .session
-            .with_token(Resource::Devops, |t| async move {
+            .with_token_for(Resource::Devops, tenant.as_deref(), |t| async move {
                 self.devops.user_entitlements(&t, org).await
             })
             .await?;
@@ -790,9 +803,10 @@ impl AdoConnect {
         let valid_to = (chrono::Utc::now() + chrono::Duration::days(days as i64))
             .format("%Y-%m-%dT%H:%M:%SZ")
             .to_string();
+        let tenant = self.tenant_of_org(org).await;
         let created = self
             .session
-            .with_token(Resource::Devops, |t| {
+            .with_token_for(Resource::Devops, tenant.as_deref(), |t| {
                 let (scope, valid_to) = (scope.clone(), valid_to.clone());
                 async move {
                     self.devops

@@ -51,7 +51,9 @@ struct Inner {
     user: Option<User>,
     refresh: Option<Secret>,
     tenant: Option<String>,
-    tokens: HashMap<Resource, TokenSet>,
+    /// Access tokens per resource and directory (an organization connected to a directory
+    /// accepts only tokens that directory issued).
+    tokens: HashMap<(Resource, String), TokenSet>,
     remembered: bool,
     keychain_warning: Option<String>,
 }
@@ -178,7 +180,9 @@ impl Session {
             let mut inner = self.inner.lock().await;
             inner.refresh = tokens.refresh_token.clone();
             inner.tokens.clear();
-            inner.tokens.insert(Resource::Devops, tokens);
+            inner
+                .tokens
+                .insert((Resource::Devops, tenant.clone()), tokens);
             inner.user = Some(user);
             inner.tenant = Some(tenant);
             inner.remembered = remembered;
@@ -232,9 +236,25 @@ impl Session {
     /// A valid access token for `resource`, refreshing (and storing the rotated refresh
     /// token) when the cached one is missing or expired.
     pub async fn access_token(&self, resource: Resource, force_refresh: bool) -> Result<Secret> {
+        self.access_token_for(resource, None, force_refresh).await
+    }
+
+    /// As [`Session::access_token`], issued by `tenant` (a directory id) instead of the
+    /// tenant the person signed in to.
+    pub async fn access_token_for(
+        &self,
+        resource: Resource,
+        tenant: Option<&str>,
+        force_refresh: bool,
+    ) -> Result<Secret> {
         let mut inner = self.inner.lock().await;
+        let tenant = tenant
+            .map(str::to_owned)
+            .or_else(|| inner.tenant.clone())
+            .unwrap_or_else(|| self.default_tenant());
+        let key = (resource, tenant.clone());
         if !force_refresh {
-            if let Some(t) = inner.tokens.get(&resource) {
+            if let Some(t) = inner.tokens.get(&key) {
                 if t.expires_at > Instant::now() {
                     return Ok(t.access_token.clone());
                 }
@@ -251,17 +271,17 @@ impl Session {
                 not_signed_in()
             });
         };
-        let tenant = inner
-            .tenant
-            .clone()
-            .unwrap_or_else(|| self.default_tenant());
         let tokens = match self
             .identity
             .refresh(&refresh, &tenant, &self.scopes_for(resource))
             .await
         {
             Ok(t) => t,
-            Err(e) if e.code == ErrorCode::SessionExpired => {
+            // The refresh token itself was refused (expired or revoked): signed out.
+            Err(e)
+                if e.code == ErrorCode::SessionExpired
+                    && e.details.aadsts.is_some_and(|c| c == 700082 || c == 50173) =>
+            {
                 inner.refresh = None;
                 inner.tokens.clear();
                 return Err(e);
@@ -282,7 +302,7 @@ impl Session {
             }
         }
         let access = tokens.access_token.clone();
-        inner.tokens.insert(resource, tokens);
+        inner.tokens.insert(key, tokens);
         Ok(access)
     }
 
@@ -293,11 +313,25 @@ impl Session {
         F: Fn(Secret) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        let token = self.access_token(resource, false).await?;
+        self.with_token_for(resource, None, op).await
+    }
+
+    /// As [`Session::with_token`], with a token issued by `tenant`.
+    pub async fn with_token_for<T, F, Fut>(
+        &self,
+        resource: Resource,
+        tenant: Option<&str>,
+        op: F,
+    ) -> Result<T>
+    where
+        F: Fn(Secret) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let token = self.access_token_for(resource, tenant, false).await?;
         match op(token).await {
             Err(e) if e.code == ErrorCode::SessionExpired => {
                 tracing::info!("token refused; refreshing once");
-                let token = self.access_token(resource, true).await?;
+                let token = self.access_token_for(resource, tenant, true).await?;
                 op(token).await
             }
             other => other,

@@ -138,25 +138,28 @@ fn organization_names_match_in_any_letter_case() {
 
 #[test]
 fn a_key_in_the_xdg_global_file_is_removed_from_that_file() {
-    // Without GIT_CONFIG_GLOBAL git reads ~/.gitconfig and $XDG_CONFIG_HOME/git/config, but
-    // `--global --unset` would only edit ~/.gitconfig.
+    // Without GIT_CONFIG_GLOBAL and without ~/.gitconfig, `git config --global` (and so GCM)
+    // uses $XDG_CONFIG_HOME/git/config; the backup must be of that file.
     let sandbox = Sandbox::new();
+    fs::remove_file(&sandbox.gitconfig).unwrap();
     let xdg = sandbox.home.join(".config/git/config");
     fs::create_dir_all(xdg.parent().unwrap()).unwrap();
-    fs::write(
-        &xdg,
-        format!("[credential \"azrepos:org/contoso\"]\n\tazureAuthority = {AUTHORITY}\n"),
-    )
-    .unwrap();
+    let before = format!("[credential \"azrepos:org/contoso\"]\n\tazureAuthority = {AUTHORITY}\n");
+    fs::write(&xdg, &before).unwrap();
     let mut options = sandbox.options(&["contoso"]);
     options.git_env.remove("GIT_CONFIG_GLOBAL");
     let plan = plan(&options).unwrap();
-    assert_eq!(plan.changes.len(), 1);
+    assert_eq!(plan.changes.len(), 1, "{plan}");
     assert_eq!(plan.changes[0].target, xdg.display().to_string());
     let outcome = apply(&plan, &options).unwrap();
     assert_eq!(outcome.done_count(), 1);
     assert_eq!(outcome.backups[0].target, xdg);
+    assert_eq!(
+        fs::read_to_string(&outcome.backups[0].backup).unwrap(),
+        before
+    );
     assert!(!fs::read_to_string(&xdg).unwrap().contains("azureAuthority"));
+    assert!(!sandbox.gitconfig.exists(), "no ~/.gitconfig is created");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 // A blade: the portal's panel that opens to the right of the one it came from. It has a
-// title (h1 for the first blade of a view, h2 after it), an optional command bar, a body, and
-// clean-up hooks that run when it closes (timers, event listeners).
+// title (h2: the page's h1 is the app's name in the top bar, so headings stay in order however
+// many blades are open or hidden), an optional command bar, a body, and clean-up hooks that
+// run when it closes (timers, event listeners). Sections inside a blade use h3.
 
 import { S } from "../strings";
 import { h } from "./dom";
@@ -9,7 +10,6 @@ export interface BladeOptions {
   id: string;
   title: string;
   subtitle?: string;
-  level?: 1 | 2;
 }
 
 export class Blade {
@@ -26,7 +26,7 @@ export class Blade {
 
   constructor(readonly o: BladeOptions) {
     const headingId = `${o.id}-title`;
-    this.heading = h(o.level === 2 ? "h2" : "h1", {
+    this.heading = h("h2", {
       id: headingId,
       class: "blade-title",
       text: o.title,

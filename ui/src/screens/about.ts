@@ -15,7 +15,7 @@ import { state } from "../state";
 import { S } from "../strings";
 
 export function aboutScreen(): Blade {
-  const blade = new Blade({ id: "about", title: S.about.title, level: 1 });
+  const blade = new Blade({ id: "about", title: S.about.title });
   const app = state.app;
   const errorSlot = h("div", { id: "about-error" });
   const user = state.session.signedIn ? state.session.user : undefined;

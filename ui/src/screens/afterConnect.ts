@@ -40,6 +40,7 @@ import { append, h, replace } from "../components/dom";
 import { errorPanel } from "../components/errorPanel";
 import { progress } from "../components/progress";
 import { badge, statusIcon, type Mark } from "../components/status";
+import { dataTable } from "../components/table";
 import { handleAuthError, navigate, type RouteParams } from "../shell";
 import { directoryLabel, record, setSignedIn, state } from "../state";
 import { S, formatDate } from "../strings";
@@ -69,7 +70,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
 const WATCH_STEPS_SECS = [5, 10, 20, 30, 60];
 
 export function afterConnectScreen(params: RouteParams): Blade {
-  const blade = new Blade({ id: "after", title: S.after.title, level: 1 });
+  const blade = new Blade({ id: "after", title: S.after.title });
   const select = h("select", { id: "after-org" });
   const content = h("div", { class: "after-content" });
   blade.body.append(h("p", { class: "lead", text: S.after.intro }), content);
@@ -153,7 +154,7 @@ export function afterConnectScreen(params: RouteParams): Blade {
     const li = h(
       "li",
       { id, class: "checklist-item", attrs: { "aria-labelledby": titleId } },
-      h("div", { class: "item-header" }, h("h2", { id: titleId, class: "item-title", text: title }), stateSlot),
+      h("div", { class: "item-header" }, h("h3", { id: titleId, class: "item-title", text: title }), stateSlot),
       body,
     );
     return { li, body, set };
@@ -221,48 +222,29 @@ export function afterConnectScreen(params: RouteParams): Blade {
       const disconnected = members.filter((m) => m.disconnected).length;
       it.set(disconnected ? "todo" : "done");
       const c = S.after.members.columns;
-      const tbody = h("tbody", {});
+      const { table, row } = dataTable({ id: "members-list", caption: S.after.members.caption, columns: [c.name, c.email, c.account, c.access, c.status] });
       for (const m of members) {
-        tbody.append(
-          h(
-            "tr",
-            { attrs: { "data-member": m.email } },
-            h("th", { text: m.displayName, attrs: { scope: "row" } }),
-            h("td", { text: m.email }),
-            h("td", { text: S.after.members.origin[m.origin] ?? m.origin }),
-            h("td", { text: m.accessLevel }),
-            h(
-              "td",
-              {},
-              m.disconnected
-                ? badge(S.after.members.disconnected, "warn", "member-status")
-                : badge(S.after.members.ok, "pass", "member-status"),
-            ),
+        table.tBodies[0].append(
+          row(
+            [
+              { content: m.displayName, rowHeader: true },
+              { content: m.email },
+              { content: S.after.members.origin[m.origin] ?? m.origin },
+              { content: m.accessLevel },
+              {
+                content: m.disconnected
+                  ? badge(S.after.members.disconnected, "warn", "member-status")
+                  : badge(S.after.members.ok, "pass", "member-status"),
+              },
+            ],
+            { "data-member": m.email },
           ),
         );
       }
       replace(
         area,
         h("p", { id: "members-summary", text: disconnected ? S.after.members.countDisconnected(disconnected) : S.after.members.none }),
-        h(
-          "div",
-          { class: "table-wrap" },
-          h(
-            "table",
-            { id: "members-list", class: "table" },
-            h("caption", { class: "sr-only", text: S.after.members.caption }),
-            h(
-              "thead",
-              {},
-              h(
-                "tr",
-                {},
-                ...[c.name, c.email, c.account, c.access, c.status].map((t) => h("th", { text: t, attrs: { scope: "col" } })),
-              ),
-            ),
-            tbody,
-          ),
-        ),
+        h("div", { class: "table-wrap" }, table),
       );
     };
     void load();
@@ -430,7 +412,7 @@ export function afterConnectScreen(params: RouteParams): Blade {
         const result = h("div", { id: "gcm-result" });
         replace(
           area,
-          h("h3", { class: "section-title", text: S.after.gcm.planTitle }),
+          h("h4", { class: "section-title", text: S.after.gcm.planTitle }),
           h("ul", { id: "gcm-plan", class: "plan-list" }, ...changes.map((c) => h("li", { text: describeChange(c) }))),
           h("div", { class: "button-row" }, apply),
           result,
@@ -568,13 +550,13 @@ export function afterConnectScreen(params: RouteParams): Blade {
         h(
           "section",
           { id: "pat-result", class: "token-box", attrs: { "aria-labelledby": titleId } },
-          h("h3", { id: titleId, class: "section-title", text: S.after.pat.resultTitle, attrs: { tabindex: "-1" } }),
+          h("h4", { id: titleId, class: "section-title", text: S.after.pat.resultTitle, attrs: { tabindex: "-1" } }),
           h("p", { id: "pat-once", class: "strong", text: S.after.pat.showOnce }),
           h("label", { text: S.after.pat.tokenLabel, attrs: { for: "pat-token" } }),
           h("div", { class: "inline-field" }, input, copy),
           copyStatus,
           h("p", { text: S.after.pat.validTo(formatDate(validTo)) }),
-          h("h4", { text: S.after.pat.whereTitle }),
+          h("h5", { class: "subsection-title", text: S.after.pat.whereTitle }),
           h("p", { text: S.after.pat.where }),
           h("div", { class: "button-row" }, doneButton),
         ),

@@ -44,7 +44,7 @@ function matches(s: Service, query: string): boolean {
 }
 
 export function allServicesScreen(): Blade {
-  const blade = new Blade({ id: "services", title: S.services.title, level: 1 });
+  const blade = new Blade({ id: "services", title: S.services.title });
   const filter = h("input", {
     id: "filter",
     class: "filter-input",
@@ -93,7 +93,7 @@ export function allServicesScreen(): Blade {
   function open(s: Service): void {
     if (s.key === "orgs") {
       // Signed out, the organizations view sends the user through sign-in and back to it.
-      if (state.session.signedIn) pushBlade(organizationsScreen(2), blade);
+      if (state.session.signedIn) pushBlade(organizationsScreen(), blade);
       else navigate("orgs");
     } else if (s.route) {
       navigate(s.route);

@@ -58,7 +58,7 @@ export function connectScreen(
   org: OrganizationDetails,
   onConnected: (directoryName: string, verified: boolean) => Promise<void>,
 ): Blade {
-  const blade = new Blade({ id: "connect", title: S.connect.title(org.name), level: 2 });
+  const blade = new Blade({ id: "connect", title: S.connect.title(org.name) });
 
   const dirList = h("div", { id: "directory-list", class: "radio-list" });
   const domainInput = h("input", {

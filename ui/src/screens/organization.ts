@@ -19,7 +19,7 @@ import { S } from "../strings";
 import { connectScreen } from "./connect";
 
 export function organizationScreen(name: string): Blade {
-  const blade = new Blade({ id: "org", title: name, subtitle: S.org.subtitle, level: 2 });
+  const blade = new Blade({ id: "org", title: name, subtitle: S.org.subtitle });
   const connect = button(S.org.connect, { id: "connect-button", kind: "command", icon: "⇄" });
   const refresh = button(S.org.refresh, { id: "org-refresh", kind: "command", icon: "⟳" });
   const gcm = button(S.org.cleanGit, {

@@ -12,6 +12,7 @@ import { button, whileBusy } from "../components/button";
 import { clear, h, replace } from "../components/dom";
 import { errorPanel } from "../components/errorPanel";
 import { progress } from "../components/progress";
+import { dataTable } from "../components/table";
 import { handleAuthError, pushBlade } from "../shell";
 import { directoryLabel, onOrgsChanged, state } from "../state";
 import { S } from "../strings";
@@ -19,8 +20,8 @@ import { organizationScreen } from "./organization";
 
 type SortKey = "name-asc" | "name-desc" | "directory" | "role";
 
-export function organizationsScreen(level: 1 | 2 = 1): Blade {
-  const blade = new Blade({ id: "orgs", title: S.orgs.title, level });
+export function organizationsScreen(): Blade {
+  const blade = new Blade({ id: "orgs", title: S.orgs.title });
   const refresh = button(S.common.refresh, { id: "orgs-refresh", kind: "command", icon: "⟳" });
   blade.addCommands(refresh);
 
@@ -32,25 +33,13 @@ export function organizationsScreen(level: 1 | 2 = 1): Blade {
   const sort = h("select", { id: "org-sort" });
   for (const [value, label] of Object.entries(S.orgs.sortOptions)) sort.append(h("option", { text: label, attrs: { value } }));
   const count = h("p", { id: "org-count", class: "count", attrs: { role: "status" } });
-  const tbody = h("tbody", { id: "org-list-body" });
-  const table = h(
-    "table",
-    { id: "org-list", class: "table" },
-    h("caption", { class: "sr-only", text: S.orgs.caption }),
-    h(
-      "thead",
-      {},
-      h(
-        "tr",
-        {},
-        h("th", { text: S.orgs.columns.name, attrs: { scope: "col" } }),
-        h("th", { text: S.orgs.columns.url, attrs: { scope: "col" } }),
-        h("th", { text: S.orgs.columns.directory, attrs: { scope: "col" } }),
-        h("th", { text: S.orgs.columns.role, attrs: { scope: "col" } }),
-      ),
-    ),
-    tbody,
-  );
+  const c = S.orgs.columns;
+  const { table, tbody, row: tableRow } = dataTable({
+    id: "org-list",
+    bodyId: "org-list-body",
+    caption: S.orgs.caption,
+    columns: [c.name, c.url, c.directory, c.role],
+  });
   const content = h("div", { class: "orgs-content" });
   const tools = h(
     "div",
@@ -96,21 +85,34 @@ export function organizationsScreen(level: 1 | 2 = 1): Blade {
       open.closest("tr")?.classList.add("is-selected");
       pushBlade(organizationScreen(o.name), blade);
     });
-    return h(
-      "tr",
-      { class: o.name === selected ? "is-selected" : "", attrs: { "data-org": o.name } },
-      h("th", { attrs: { scope: "row" } }, open),
-      h("td", { text: `dev.azure.com/${o.name}` }),
-      h("td", { text: directoryLabel(o), attrs: { "data-testid": "org-directory" } }),
-      h("td", { text: o.owned ? S.orgs.owner : S.orgs.member }),
+    const tr = tableRow(
+      [
+        { content: open, rowHeader: true },
+        { content: `dev.azure.com/${o.name}` },
+        { content: directoryLabel(o), testid: "org-directory" },
+        { content: o.owned ? S.orgs.owner : S.orgs.member },
+      ],
+      { "data-org": o.name },
     );
+    if (o.name === selected) tr.classList.add("is-selected");
+    return tr;
   }
 
   async function load(force: boolean): Promise<void> {
+    // Directory names make the list readable; without them the ids are shown, so their
+    // failure is not an error here (the connect blade reports it where it matters).
+    const names =
+      !state.directories || force
+        ? listDirectories().then(
+            (d) => void (state.directories = d),
+            () => undefined,
+          )
+        : Promise.resolve();
     if (!state.orgs || force) {
       replace(content, progress(S.orgs.loading, { id: "orgs-loading" }));
       try {
-        state.orgs = await listOrganizations(force);
+        const [orgs] = await Promise.all([listOrganizations(force), names]);
+        state.orgs = orgs;
       } catch (e) {
         if (blade.closed || handleAuthError(e)) return;
         replace(
@@ -122,18 +124,10 @@ export function organizationsScreen(level: 1 | 2 = 1): Blade {
         );
         return;
       }
+    } else {
+      await names;
     }
-    if (blade.closed) return;
-    render();
-    // Directory names make the list readable; without them the ids are shown.
-    if (!state.directories || force) {
-      try {
-        state.directories = await listDirectories();
-        if (!blade.closed) render();
-      } catch {
-        // names are a nicety here; the connect blade reports this error where it matters
-      }
-    }
+    if (!blade.closed) render();
   }
 
   filter.addEventListener("input", render);

@@ -17,7 +17,7 @@ import { record, state } from "../state";
 import { S, formatTime } from "../strings";
 
 export function reportScreen(): Blade {
-  const blade = new Blade({ id: "report", title: S.report.title, level: 1 });
+  const blade = new Blade({ id: "report", title: S.report.title });
   const result = h("div", { id: "report-result", attrs: { "aria-live": "polite" } });
   const save = button(S.report.save, { id: "save-report-button", kind: "primary" });
   const activity = state.activity.length
@@ -32,7 +32,7 @@ export function reportScreen(): Blade {
 
   blade.body.append(
     h("p", { class: "lead", text: S.report.intro }),
-    h("h2", { class: "section-title", text: S.report.sessionTitle }),
+    h("h3", { class: "section-title", text: S.report.sessionTitle }),
     activity,
     h("div", { class: "button-row" }, save),
     result,

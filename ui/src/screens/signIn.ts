@@ -33,7 +33,7 @@ import { S, formatMmSs } from "../strings";
 
 export function signInScreen(params: RouteParams): Blade {
   const returnTo = params.returnTo && params.returnTo !== "signin" ? params.returnTo : "services";
-  const blade = new Blade({ id: "signin", title: S.signIn.title, level: 1 });
+  const blade = new Blade({ id: "signin", title: S.signIn.title });
   const area = h("div", { id: "signin-area", class: "signin-area" });
   const status = statusLine("signin-status");
 

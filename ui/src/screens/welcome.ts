@@ -11,7 +11,7 @@ import { state } from "../state";
 import { S } from "../strings";
 
 export function welcomeScreen(): Blade {
-  const blade = new Blade({ id: "welcome", title: S.welcome.title, level: 1 });
+  const blade = new Blade({ id: "welcome", title: S.welcome.title });
   const terms = h("dl", { id: "welcome-terms", class: "terms" });
   for (const [term, meaning] of S.welcome.terms) {
     terms.append(h("dt", { text: term }), h("dd", { text: meaning }));
@@ -24,11 +24,11 @@ export function welcomeScreen(): Blade {
     blade.body,
     h("p", { class: "lead", text: S.welcome.intro }),
     h("section", { class: "card", attrs: { "aria-labelledby": "welcome-terms-title" } },
-      h("h2", { id: "welcome-terms-title", text: S.welcome.termsTitle }),
+      h("h3", { id: "welcome-terms-title", text: S.welcome.termsTitle }),
       terms,
     ),
     h("section", { class: "card", attrs: { "aria-labelledby": "welcome-steps-title" } },
-      h("h2", { id: "welcome-steps-title", text: S.welcome.stepsTitle }),
+      h("h3", { id: "welcome-steps-title", text: S.welcome.stepsTitle }),
       steps,
     ),
     user ? h("p", { id: "welcome-signed-in", text: S.welcome.continueAs(user.displayName) }) : null,

@@ -238,6 +238,12 @@ fn check_entry(number: usize, key: &str, tenant_id: &str) -> Result<()> {
     if key.is_empty() {
         return Err(corrupt(format!("record {number} has an empty address")));
     }
+    // A leading BOM would be taken for the file's own BOM and dropped on the next read.
+    if key.starts_with('\u{feff}') {
+        return Err(corrupt(format!(
+            "record {number} has an address that starts with a byte order mark"
+        )));
+    }
     if key.contains(['=', '\0']) {
         return Err(corrupt(format!(
             "record {number} has '=' or NUL inside its address"
@@ -417,6 +423,16 @@ mod tests {
         assert!(cache.entries()[1].is_personal_account());
         assert_eq!(cache.organizations(), ["contoso", "fabrikam"]);
         assert_eq!(LegacyTenantCache::parse(&cache.serialize()).unwrap(), cache);
+    }
+
+    #[test]
+    fn a_leading_bom_is_skipped_as_gcm_for_windows_reader_does() {
+        let text = format!("\u{feff}https://dev.azure.com/contoso/={TENANT}\0");
+        let cache = LegacyTenantCache::parse(&gzip(text.as_bytes())).unwrap();
+        assert_eq!(cache.entries()[0].key, "https://dev.azure.com/contoso/");
+        // A key that starts with one could not survive a write and a read.
+        let entry = LegacyCacheEntry::new("\u{feff}x", TENANT);
+        assert!(LegacyTenantCache::from_entries(vec![entry]).is_err());
     }
 
     #[test]

@@ -10,7 +10,6 @@ use super::git::GitCommand;
 use super::legacy_cache::not_writable;
 use crate::error::Result;
 use serde::{Deserialize, Serialize};
-use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -59,7 +58,7 @@ pub struct ModernCacheEntry {
     pub setting: AzReposSetting,
     /// `None` for a key written without `=`.
     pub value: Option<String>,
-    /// The file that holds it (`GIT_CONFIG_GLOBAL`, `~/.gitconfig`, the XDG file, an include).
+    /// The global config file that holds it, as git reported it (`--show-origin`).
     pub file: PathBuf,
 }
 
@@ -121,23 +120,21 @@ impl ModernAuthorityCache {
         Ok(entries)
     }
 
-    /// Removes every value of `entry.key` from `entry.file` with `git config --unset-all`.
-    /// `Ok(false)`: it was already gone.
+    /// Removes every value of `entry.key` with `git config --global --unset-all` (all values:
+    /// `--unset` refuses a key that was set twice). `Ok(false)`: it was already gone.
     ///
-    /// The file is named with `--file` (the path git itself reported for `--global`), because
-    /// git reads global values from both `~/.gitconfig` and `$XDG_CONFIG_HOME/git/config` but
-    /// `--global --unset` only edits the first; the key and file both came from git's listing.
+    /// `--global` reads and writes one file (`GIT_CONFIG_GLOBAL`, else `~/.gitconfig`, else
+    /// `$XDG_CONFIG_HOME/git/config` when only that one exists) without includes: the file GCM
+    /// writes the key to at the global level. `entry.file` is that file as git reported it,
+    /// for the backup.
     pub fn unset(&self, entry: &ModernCacheEntry) -> Result<bool> {
-        let mut args: Vec<OsString> = vec!["config".into(), "--file".into()];
-        args.push(entry.file.clone().into_os_string());
-        args.push("--unset-all".into());
-        args.push(entry.key.clone().into());
+        let args = ["config", "--global", "--unset-all", entry.key.as_str()];
         let out = self.git.run(&args, None)?;
         match out.code {
             Some(0) => Ok(true),
             // 5: no such key (someone removed it since we listed it).
             Some(5) => Ok(false),
-            _ => Err(self.git.failed("config --unset-all", &out)),
+            _ => Err(self.git.failed("config --global --unset-all", &out)),
         }
     }
 
