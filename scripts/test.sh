@@ -33,7 +33,7 @@ for stage in $stages; do
   case $stage in
     rust)
       run_stage rust-lint bash -c 'cargo fmt --all --check && cargo clippy --workspace --all-targets -- -D warnings'
-      run_stage rust-tests with_keyring cargo test --workspace --no-fail-fast
+      run_stage rust-tests with_keyring env ADO_CONNECT_REQUIRE_KEYCHAIN=1 cargo test --workspace --no-fail-fast
       ;;
     ui)
       run_stage ui-build npm run build

@@ -160,7 +160,7 @@ async function noHorizontalCut(page, label) {
     const width = doc.clientWidth;
     const out = [];
     for (const el of document.querySelectorAll("body *")) {
-      if (el.closest(".table-wrap, .sr-only, .offscreen, [hidden], dialog:not([open])")) continue;
+      if (el.closest(".sr-only, .offscreen, [hidden], dialog:not([open])")) continue;
       const rect = el.getBoundingClientRect();
       if (rect.width === 0 || rect.height === 0) continue;
       if (rect.right > width + 1) out.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${el.className}`.slice(0, 60));
@@ -319,6 +319,15 @@ async function walkProcedure(page, visit, asserts = false) {
   await page.waitForSelector("#pat-cleared");
   const html = await page.evaluate(() => document.documentElement.outerHTML + [...document.querySelectorAll("input")].map((i) => i.value).join(" "));
   a("after: token gone from the page after \"I have stored it\"", !html.includes(TOKEN));
+  if (asserts) {
+    await page.click("#work-signin-button");
+    await page.waitForSelector("#user-code");
+    a("after: sign out, then sign in with the work account", (await calls(page, "sign_out")).length === 1);
+    await emitSignedIn(page, { id: "u2", displayName: "Alex Morgan", email: "alex.morgan@contoso.com" });
+    await page.click("#signin-continue");
+    await page.waitForSelector('#item-work-signin [data-testid=item-state][data-state="done"]');
+    a("after: work-account step done, back on the checklist", (await text(page, "#item-work-signin")).includes("alex.morgan@contoso.com"));
+  }
 
   await page.click("#nav-report");
   await page.waitForSelector("#save-report-button");

@@ -5,6 +5,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { openPath } from "@tauri-apps/plugin-opener";
+import { S } from "./strings";
 
 // ---------------------------------------------------------------- types (docs/ipc.md, "Types")
 
@@ -214,22 +215,23 @@ export class UserError extends Error {
     const text = raw instanceof Error ? raw.message : String(raw);
     return new UserError({
       code: "internal",
-      message: text || "Something went wrong inside ADO Connect.",
-      remedy: "Try again. If it happens again, send the log file to your IT desk.",
+      message: text || S.error.internal,
+      remedy: S.error.internalRemedy,
     });
   }
 
   /** The text behind "Copy details": code, time, correlation id. Never a token. */
   copyDetails(appVersion?: string): string {
     const d = this.details;
-    const lines = [`Error: ${this.message}`, `Code: ${this.code}`];
-    if (d.aadsts !== undefined) lines.push(`AADSTS: ${d.aadsts}`);
-    if (d.httpStatus !== undefined) lines.push(`HTTP status: ${d.httpStatus}`);
-    if (d.endpoint) lines.push(`Endpoint: ${d.endpoint}`);
-    if (d.correlationId) lines.push(`Correlation ID: ${d.correlationId}`);
-    if (d.traceId) lines.push(`Trace ID: ${d.traceId}`);
-    lines.push(`Time: ${d.timestamp ?? this.receivedAt.toISOString()}`);
-    if (appVersion) lines.push(`ADO Connect: ${appVersion}`);
+    const L = S.error.details;
+    const lines = [`${L.error}: ${this.message}`, `${L.code}: ${this.code}`];
+    if (d.aadsts !== undefined) lines.push(`${L.aadsts}: ${d.aadsts}`);
+    if (d.httpStatus !== undefined) lines.push(`${L.httpStatus}: ${d.httpStatus}`);
+    if (d.endpoint) lines.push(`${L.endpoint}: ${d.endpoint}`);
+    if (d.correlationId) lines.push(`${L.correlationId}: ${d.correlationId}`);
+    if (d.traceId) lines.push(`${L.traceId}: ${d.traceId}`);
+    lines.push(`${L.time}: ${d.timestamp ?? this.receivedAt.toISOString()}`);
+    if (appVersion) lines.push(`${L.app}: ${appVersion}`);
     return redactTokens(lines.join("\n"));
   }
 }

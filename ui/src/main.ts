@@ -35,7 +35,7 @@ async function boot(): Promise<void> {
     };
   }
   if (state.session.signedIn && state.session.user) {
-    record(`Signed in as ${state.session.user.displayName} (remembered from last time).`);
+    record(S.activity.remembered(state.session.user.displayName));
   }
 
   registerRoute("home", welcomeScreen);

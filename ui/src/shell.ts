@@ -9,6 +9,7 @@
 import { signOut, UserError } from "./api";
 import { Blade } from "./components/blade";
 import { button } from "./components/button";
+import { icon } from "./components/icon";
 import { clear, h, replace } from "./components/dom";
 import { allNotices, initToasts, markNoticesRead, noticeTime, onNoticesChanged, toast, unreadCount } from "./components/toast";
 import { S } from "./strings";
@@ -180,7 +181,7 @@ export function navigate(route: Route, params: RouteParams = {}, o: { focus?: bo
 /** Opens `blade` to the right of `parent`, closing anything that was to the right of it. */
 export function pushBlade(blade: Blade, parent: Blade): void {
   const at = stack.findIndex((m) => m.blade === parent);
-  closeFrom(at + 1, false);
+  closeFrom(at + 1);
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   mount(blade, opener);
   blade.heading.focus();
@@ -191,12 +192,12 @@ export function closeBlade(blade: Blade): void {
   const at = stack.findIndex((m) => m.blade === blade);
   if (at <= 0) return;
   const opener = stack[at].opener;
-  closeFrom(at, true);
+  closeFrom(at);
   if (opener && opener.isConnected && !opener.closest("[hidden]")) opener.focus();
   else stack[stack.length - 1]?.blade.heading.focus();
 }
 
-function closeFrom(index: number, _refocus: boolean): void {
+function closeFrom(index: number): void {
   if (index < 0) return;
   for (const m of stack.splice(index)) {
     m.blade.dispose();
@@ -234,7 +235,7 @@ function renderCrumbs(): void {
     } else {
       const b = h("button", { class: "crumb", text: m.blade.title, attrs: { type: "button" } });
       b.addEventListener("click", () => {
-        closeFrom(i + 1, false);
+        closeFrom(i + 1);
         m.blade.heading.focus();
       });
       list.append(h("li", {}, b));
@@ -276,7 +277,7 @@ export async function doSignOut(): Promise<void> {
     toast({ kind: "error", title: UserError.from(e).message, text: UserError.from(e).remedy });
     return;
   }
-  record("Signed out.");
+  record(S.activity.signedOut);
   setSignedIn(undefined);
   toast({ kind: "info", title: S.topbar.signedOut });
   navigate("home");
@@ -329,7 +330,7 @@ function renderBell(): void {
   const n = unreadCount();
   replace(
     bellButton,
-    h("span", { class: "bell", text: "🔔", attrs: { "aria-hidden": "true" } }),
+    icon("bell"),
     h("span", { class: "sr-only", text: S.topbar.notifications(n) }),
     n > 0 ? h("span", { class: "bell-count", text: String(n), attrs: { "aria-hidden": "true" } }) : null,
   );

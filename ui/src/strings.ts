@@ -62,11 +62,35 @@ export const S = {
 
   error: {
     title: "Something went wrong",
+    internal: "Something went wrong inside ADO Connect.",
+    internalRemedy: "Try again. If it happens again, send the log file to your IT desk.",
+    signInFailed: "The sign-in did not finish.",
+    /** The labels of the "Copy details" text; the same words as the CLI prints. */
+    details: {
+      error: "Error",
+      code: "Code",
+      aadsts: "AADSTS",
+      httpStatus: "HTTP status",
+      endpoint: "Endpoint",
+      correlationId: "Correlation ID",
+      traceId: "Trace ID",
+      time: "Time",
+      app: "ADO Connect",
+    },
     whatToDo: "What to do:",
     copyDetails: "Copy details",
     detailsCopied: "Details copied. They contain the error code, the time and the correlation ID, never a password or token.",
     help: "Read more about this problem",
     code: (code: string) => `Error code: ${code}`,
+  },
+
+  activity: {
+    signedIn: (name: string, email: string) => `Signed in as ${name} (${email}).`,
+    remembered: (name: string) => `Signed in as ${name} (remembered from last time).`,
+    signedOut: "Signed out.",
+    signedOutForWork: "Signed out to sign in with the work account.",
+    invitationSignedIn: (email: string, org: string) => `${email} signed in to ${org} for the first time.`,
+    reportSaved: "Saved the report.",
   },
 
   keychain: {
@@ -238,12 +262,9 @@ export const S = {
     loadingDirs: "Loading your directories…",
     noDirs:
       "Your personal Microsoft account is not a member of any directory yet. Enter your company's domain below, or ask your IT administrator to add you to the directory as a member.",
-    category: {
-      Home: "Your home directory",
-      ProjectedBy: "You are a member",
-      ManagedBy: "Managed by a partner",
-      Domain: "Found by domain",
-    } as Record<string, string>,
+    /** Only a directory found from a typed domain gets a note; the rest show their domain. */
+    foundByDomain: "Found by domain",
+    currentDirectory: "The current directory",
     domainLabel: "Not listed? Enter your company's domain",
     domainHint: "For example contoso.com or contoso.onmicrosoft.com.",
     domainFind: "Find directory",

@@ -116,6 +116,9 @@ fn honest_plan(sandbox: &Sandbox) -> (GcmPlan, ado_connect_core::gcm::GcmOptions
     (plan(&options).unwrap(), options)
 }
 
+/// One edit of a plan on its way back from the UI.
+type Tamper = Box<dyn Fn(&mut GcmPlan)>;
+
 /// A plan comes back from the UI as JSON; one edited on the way is refused whole.
 #[test]
 fn a_tampered_plan_is_refused_and_changes_nothing() {
@@ -124,7 +127,7 @@ fn a_tampered_plan_is_refused_and_changes_nothing() {
     let cache_before = sandbox.cache_bytes().unwrap();
     let config_before = fs::read(&sandbox.gitconfig).unwrap();
 
-    let tampered: Vec<(&str, Box<dyn Fn(&mut GcmPlan)>)> = vec![
+    let tampered: Vec<(&str, Tamper)> = vec![
         (
             "hostile org in the list",
             Box::new(|p| p.orgs.push("a\nb".into())),

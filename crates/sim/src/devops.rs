@@ -323,13 +323,11 @@ async fn probe(State(shared): SimState, headers: HeaderMap, Path(org): Path<Stri
             "<p>Azure DevOps organization home.</p>",
         )
     } else {
-        let mut page = html_page(
+        html_page(
             StatusCode::UNAUTHORIZED,
             "Sign in",
             "<p>Sign in to continue.</p>",
-        );
-        *page.status_mut() = StatusCode::UNAUTHORIZED;
-        page
+        )
     };
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&tenant) {

@@ -847,8 +847,8 @@ fn parse_authorize(
     {
         return Err(fail(
             "invalid_request",
-            70011,
-            &format!("The code_challenge_method '{code_challenge_method}' is not supported."),
+            50149,
+            "Invalid Code_Challenge_method parameter.",
         ));
     }
     Ok(AuthorizeRequest {

@@ -182,7 +182,7 @@ export function afterConnectScreen(params: RouteParams): Blade {
             if (!handleAuthError(e)) it.body.append(errorPanel(e));
             return;
           }
-          record("Signed out to sign in with the work account.");
+          record(S.activity.signedOutForWork);
           setSignedIn(undefined);
           navigate("signin", { returnTo: "after" });
         }),
@@ -320,7 +320,7 @@ export function afterConnectScreen(params: RouteParams): Blade {
         renderInvitation(inv);
         if (inv.state === "signed-in") {
           window.clearTimeout(timers.get(address));
-          record(`${address} signed in to ${org.name} for the first time.`);
+          record(S.activity.invitationSignedIn(address, org.name));
           return;
         }
       } catch (e) {

@@ -140,7 +140,11 @@ export function connectScreen(
             h("span", {
               id: `dir-${d.tenantId}-hint`,
               class: "hint",
-              text: `${d.defaultDomain} · ${current ? S.org.directory : S.connect.category[d.category] ?? d.category}`,
+              text: current
+                ? `${d.defaultDomain} · ${S.connect.currentDirectory}`
+                : d.category === "Domain"
+                  ? `${d.defaultDomain} · ${S.connect.foundByDomain}`
+                  : d.defaultDomain,
             }),
           ),
         ),
@@ -284,7 +288,9 @@ export function connectScreen(
       replace(li, statusIcon(STEP_MARK[st]), h("span", { text: S.connect.steps[key] }), srOnly(` (${S.connect.stepState[st]})`));
     };
     (["connecting", "verifying", "connected"] as const).forEach((k) => setStep(k, "todo"));
+    // The step list shows progress; the status line only speaks it, so it is not shown twice.
     const status = statusLine("connect-status");
+    status.classList.add("sr-only");
     const heading = h("h3", { class: "section-title", text: S.connect.progressTitle, attrs: { tabindex: "-1" } });
     replace(progressArea, heading, stepList, status);
     // The Connect button that opened the dialog is disabled now; keep focus somewhere sensible.

@@ -44,7 +44,7 @@ export function reportScreen(): Blade {
       try {
         const saved = await saveReport();
         if (blade.closed) return;
-        record("Saved the report.");
+        record(S.activity.reportSaved);
         replace(
           result,
           h(

@@ -151,14 +151,14 @@ export function signInScreen(params: RouteParams): Blade {
       case "failed":
         deviceFlowRunning = false;
         stopTicker();
-        showFailure(p.error ?? UserError.from("sign-in failed"));
+        showFailure(p.error ?? UserError.from(S.error.signInFailed));
         break;
     }
   }
 
   async function signedIn(user: User): Promise<void> {
     setSignedIn(user);
-    record(`Signed in as ${user.displayName} (${user.email}).`);
+    record(S.activity.signedIn(user.displayName, user.email));
     const text = S.signIn.signedIn(user.displayName, user.email);
     status.textContent = text;
     const next = button(S.signIn.continue, { id: "signin-continue", kind: "primary", onClick: () => navigate(returnTo) });
