@@ -310,6 +310,8 @@ async function walkProcedure(page, visit, asserts = false) {
   await page.click("#pat-submit");
   await page.waitForSelector("#pat-token");
   a("after: token shown once", (await page.inputValue("#pat-token")) === TOKEN);
+  const pat = (await calls(page, "create_pat"))[0]?.[1];
+  a("after: PAT created with core's scope names and 30 days", JSON.stringify(pat?.scopes) === '["code-read"]' && pat?.days === 30 && pat?.org === "fabrikam-fiber", JSON.stringify(pat));
   await page.click("#pat-copy-button");
   await page.waitForFunction(() => document.querySelector("#pat-copy-status")?.textContent);
   a("after: token copied", (await clipboard(page)).includes(TOKEN));
@@ -376,6 +378,16 @@ async function main() {
     check("welcome: one h1 (the app), the screen title is h2", (await page.locator("h1").count()) === 1 && (await page.locator("h2#welcome-title").count()) === 1);
     check("welcome: demo badge shown", await page.locator("#demo-badge").isVisible());
     check("welcome: app_info and session_status asked", (await calls(page, "app_info")).length === 1 && (await calls(page, "session_status")).length === 1);
+    const bad = await open({
+      configError: {
+        code: "config-invalid",
+        message: "The setting identity.authority_host in /etc/ado-connect/config.toml is not a valid URL.",
+        remedy: "Fix the file or ask your IT desk.",
+        details: {},
+      },
+    });
+    check("settings file error: shown on start with its remedy", (await text(bad.page, "#config-error")).includes("identity.authority_host"));
+    await axe(bad.page, "settings file error (light)");
   });
 
   await runTest("procedure with the mouse (light)", async (open) => {
@@ -391,8 +403,9 @@ async function main() {
   });
 
   await runTest("procedure in dark mode, strict CSP", async (open) => {
+    // src-tauri/tauri.conf.json's policy, with the dev server's origin and socket allowed.
     const csp =
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:1420; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self' ws://127.0.0.1:1420; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
     const { page } = await open({ signIn: "manual" }, { colorScheme: "dark", csp });
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     check("dark: follows prefers-color-scheme", bg === "rgb(18, 18, 18)", bg);

@@ -70,6 +70,8 @@ export interface AppInfo {
   demo: boolean;
   configSources: string[];
   logDir: string;
+  /** Set by the shell when a settings file is invalid (every other command then fails). Not in docs/ipc.md yet. */
+  configError?: IpcError;
 }
 
 export interface SessionStatus {
@@ -259,7 +261,15 @@ export const signInStart = () => call<DeviceCodeStart>("sign_in_start");
 export const signInCancel = () => call<null>("sign_in_cancel");
 
 /** Signs in through the system browser (authorization code + PKCE with a loopback redirect). */
-export const signInBrowser = () => call<User>("sign_in_browser");
+export async function signInBrowser(): Promise<User> {
+  const r = await call<User | SessionStatus>("sign_in_browser");
+  // docs/ipc.md says User; the shell answers with the SessionStatus that holds it. Accept both.
+  if ("signedIn" in r) {
+    if (r.user) return r.user;
+    throw UserError.from(S.error.signInFailed);
+  }
+  return r;
+}
 
 /** Signs out and forgets the remembered sign-in. */
 export const signOut = () => call<null>("sign_out");
@@ -304,7 +314,10 @@ export const inviteUser = (org: string, email: string, accessLevel: AccessLevel)
 export const invitationStatus = (org: string, email: string) =>
   call<Invitation>("invitation_status", { org, email });
 
-/** Creates a personal access token; the token comes back once and is never stored. */
+/**
+ * Creates a personal access token; the token comes back once and is never stored. Scopes are
+ * core's names: code-read, code-write, work-items-read, build-read, packaging-read.
+ */
 export const createPat = (org: string, name: string, scopes: string[], days: number) =>
   call<PatCreated>("create_pat", { org, name, scopes, days });
 

@@ -31,6 +31,8 @@ export interface MockScenario {
   /** Milliseconds before a command answers (default 60). */
   delay?: Record<string, number>;
   connectVerified?: boolean;
+  /** app_info reports an invalid settings file. */
+  configError?: IpcError;
   gcmEmpty?: boolean;
 }
 
@@ -171,7 +173,13 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
 
   switch (cmd) {
     case "app_info":
-      return { version: "0.1.0", demo: true, configSources: ["/home/alex/.config/ado-connect/config.toml"], logDir: "/home/alex/.local/share/ado-connect/logs" };
+      return {
+        version: "0.1.0",
+        demo: true,
+        configSources: ["/home/alex/.config/ado-connect/config.toml"],
+        logDir: "/home/alex/.local/share/ado-connect/logs",
+        configError: s.configError,
+      };
     case "session_status":
       return state.signedIn
         ? { signedIn: true, user: state.user, remembered: !s.keychainWarning, keychainWarning: s.keychainWarning }

@@ -9,6 +9,7 @@
 import { signOut, UserError } from "./api";
 import { Blade } from "./components/blade";
 import { button } from "./components/button";
+import { errorPanel } from "./components/errorPanel";
 import { icon } from "./components/icon";
 import { clear, h, replace } from "./components/dom";
 import { allNotices, initToasts, markNoticesRead, noticeTime, onNoticesChanged, toast, unreadCount } from "./components/toast";
@@ -311,12 +312,11 @@ function renderUser(): void {
 
 function renderBanner(): void {
   const warning = state.session.keychainWarning;
-  if (!warning) {
-    clear(bannerSlot);
-    return;
-  }
-  replace(
-    bannerSlot,
+  const configError = state.app?.configError;
+  clear(bannerSlot);
+  if (configError) bannerSlot.append(errorPanel(configError, { id: "config-error", title: S.app.configError, headingLevel: 2 }));
+  if (!warning) return;
+  bannerSlot.append(
     h(
       "div",
       { id: "keychain-warning", class: "banner banner-warning", attrs: { role: "status" } },

@@ -15,6 +15,7 @@ export const S = {
     demoBadgeTitle: "ADO Connect is talking to the built-in simulator, not to Microsoft.",
     loading: "Starting ADO Connect…",
     startFailed: "ADO Connect could not start.",
+    configError: "A settings file has a problem",
   },
 
   nav: {
@@ -370,12 +371,13 @@ export const S = {
       name: "Token name",
       defaultName: "Git and tools",
       scopesLegend: "What the token may do",
+      /** The values are core's PatScope names; the first is the default (least privilege). */
       scopes: [
-        ["vso.code", "Read code (clone and fetch with Git)"],
-        ["vso.code_write", "Read and change code (push with Git)"],
-        ["vso.work_write", "Read and change work items"],
-        ["vso.build_execute", "Read and run pipelines"],
-        ["vso.packaging", "Read packages"],
+        ["code-read", "Read code (clone and fetch with Git)"],
+        ["code-write", "Read and change code (push with Git)"],
+        ["work-items-read", "Read work items"],
+        ["build-read", "Read pipelines and builds"],
+        ["packaging-read", "Read packages"],
       ] as [string, string][],
       scopesHint: "Choose as little as the tool needs.",
       scopesNone: "Choose at least one thing the token may do.",

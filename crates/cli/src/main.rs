@@ -5,6 +5,7 @@ use ado_connect_core::auth::device::PollProgress;
 use ado_connect_core::auth::store::KeyringStore;
 use ado_connect_core::config::{ConfigLoader, LoadedConfig};
 use ado_connect_core::devops::InviteAccessLevel;
+use ado_connect_core::service::GcmChoices;
 use ado_connect_core::{AdoConnect, Error, ErrorCode, APP_IDENTIFIER};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
@@ -85,6 +86,47 @@ enum Command {
     },
     /// Whether an invited user has signed in yet.
     InvitationStatus { org: String, email: String },
+    /// Git Credential Manager caches on this machine (for a fleet: run from a login script).
+    /// Exit status: 0 cleaned, 10 nothing to clean, 20 partly done, 1 error.
+    Gcm {
+        #[command(subcommand)]
+        action: GcmAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum GcmAction {
+    /// List what both caches hold (all organizations, or those named).
+    Scan {
+        #[arg(long = "org", value_name = "NAME")]
+        orgs: Vec<String>,
+    },
+    /// Forget the cached directory of organizations, after a backup.
+    Clean {
+        #[arg(
+            long = "org",
+            value_name = "NAME",
+            required_unless_present = "all_orgs"
+        )]
+        orgs: Vec<String>,
+        /// Every organization found in the caches.
+        #[arg(long, conflicts_with = "orgs")]
+        all_orgs: bool,
+        /// Show what would change; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Remove the whole legacy tenant.cache file (after a backup).
+        #[arg(long)]
+        whole_file: bool,
+        /// Also remove the user name bound to the organization.
+        #[arg(long)]
+        unbind_username: bool,
+        /// Also ask Git's credential helpers to forget the saved password.
+        #[arg(long)]
+        forget_password: bool,
+    },
+    /// Put a backup made by `clean` back.
+    Restore { backup: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -178,12 +220,23 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Arc::new(KeyringStore::new(APP_IDENTIFIER)),
         data_dir(),
     );
+    if let Command::Gcm { action } = &cli.command {
+        // The caches are local files: no sign-in, no network.
+        let code = match gcm_command(&app, action, json) {
+            Ok(code) => code,
+            Err(e) => {
+                report_error(&e, json);
+                1
+            }
+        };
+        std::process::exit(code);
+    }
     let status = app.session.restore().await;
     if let Some(w) = &status.keychain_warning {
         eprintln!("warning: {w}");
     }
     match cli.command {
-        Command::Config { .. } => unreachable!("handled above"),
+        Command::Config { .. } | Command::Gcm { .. } => unreachable!("handled above"),
         Command::SignIn { browser } => {
             let cancel = CancellationToken::new();
             let c = cancel.clone();
@@ -367,6 +420,69 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// `gcm scan|clean|restore`; returns the exit status (0 cleaned, 10 nothing, 20 partly).
+fn gcm_command(app: &AdoConnect, action: &GcmAction, json: bool) -> Result<i32, Error> {
+    match action {
+        GcmAction::Scan { orgs } => {
+            let options = app.gcm_options(orgs.clone(), GcmChoices::default())?;
+            let mut scan = ado_connect_core::gcm::scan(&options)?;
+            if !orgs.is_empty() {
+                scan.legacy_entries
+                    .retain(|e| orgs.iter().any(|o| e.belongs_to(o)));
+                scan.git_entries
+                    .retain(|e| orgs.iter().any(|o| e.belongs_to(o)));
+                scan.organizations
+                    .retain(|n| orgs.iter().any(|o| o.eq_ignore_ascii_case(n)));
+            }
+            print(json, &scan, || scan.to_string());
+            Ok(0)
+        }
+        GcmAction::Clean {
+            orgs,
+            all_orgs,
+            dry_run,
+            whole_file,
+            unbind_username,
+            forget_password,
+        } => {
+            let choices = GcmChoices {
+                whole_legacy_file: *whole_file,
+                unbind_username: *unbind_username,
+                reject_saved_password: *forget_password,
+            };
+            let orgs = if *all_orgs {
+                let options = app.gcm_options(vec![], choices)?;
+                ado_connect_core::gcm::scan(&options)?.organizations
+            } else {
+                orgs.clone()
+            };
+            let plan = app.gcm_plan(orgs, choices)?;
+            if *dry_run {
+                print(json, &plan, || plan.to_string());
+                return Ok(if plan.changes.is_empty() { 10 } else { 0 });
+            }
+            if plan.changes.is_empty() {
+                print(json, &plan, || format!("{plan}Nothing to clean.\n"));
+                return Ok(10);
+            }
+            let outcome = app.gcm_apply(&plan, choices)?;
+            print(json, &outcome, || outcome.to_string());
+            Ok(if outcome.failed_count() > 0 {
+                20
+            } else if outcome.changed_anything() {
+                0
+            } else {
+                10
+            })
+        }
+        GcmAction::Restore { backup } => {
+            let outcome = app.gcm_restore(backup)?;
+            print(json, &outcome, || outcome.to_string());
+            Ok(0)
+        }
+    }
 }
 
 /// A tenant id as given, or the tenant of a domain.

@@ -137,7 +137,8 @@ pub struct Error {
     pub remedy: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help_url: Option<String>,
-    pub details: ErrorDetails,
+    /// Boxed: most errors carry few details, and a small `Error` keeps every `Result` small.
+    pub details: Box<ErrorDetails>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -149,7 +150,7 @@ impl Error {
             message: message.into(),
             remedy: remedy.into(),
             help_url: None,
-            details: ErrorDetails::default(),
+            details: Box::default(),
         }
     }
 
@@ -158,8 +159,8 @@ impl Error {
         self
     }
 
-    pub fn with_details(mut self, details: ErrorDetails) -> Self {
-        self.details = details;
+    pub fn with_details(mut self, details: impl Into<Box<ErrorDetails>>) -> Self {
+        self.details = details.into();
         self
     }
 

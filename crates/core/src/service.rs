@@ -830,9 +830,74 @@ impl AdoConnect {
         })
     }
 
+    // ---- Git Credential Manager caches on this machine ----
+
+    /// Options for cleaning `orgs` with this configuration's paths and git.
+    pub fn gcm_options(
+        &self,
+        orgs: Vec<String>,
+        choices: GcmChoices,
+    ) -> Result<crate::gcm::GcmOptions> {
+        let mut o = crate::gcm::GcmOptions::from_config(&self.config.gcm, orgs)?;
+        o.whole_legacy_file = choices.whole_legacy_file;
+        o.unbind_username = choices.unbind_username;
+        o.reject_saved_password = choices.reject_saved_password;
+        Ok(o)
+    }
+
+    /// Preview: every change the cleanup would make. Changes nothing.
+    pub fn gcm_plan(&self, orgs: Vec<String>, choices: GcmChoices) -> Result<crate::gcm::GcmPlan> {
+        crate::gcm::plan(&self.gcm_options(orgs, choices)?)
+    }
+
+    /// Back up, then apply the plan; recorded in the activity report.
+    pub fn gcm_apply(
+        &self,
+        plan: &crate::gcm::GcmPlan,
+        choices: GcmChoices,
+    ) -> Result<crate::gcm::GcmOutcome> {
+        let outcome = crate::gcm::apply(plan, &self.gcm_options(plan.orgs.clone(), choices)?)?;
+        let org = (plan.orgs.len() == 1).then(|| plan.orgs[0].as_str());
+        self.record(
+            "gcm-clean",
+            org,
+            format!(
+                "Git Credential Manager caches: {} change(s) made, {} already clean, {} failed; backups: {}",
+                outcome.done_count(),
+                outcome.already_clean_count(),
+                outcome.failed_count(),
+                outcome.backups.iter().map(|b| b.backup.display().to_string()).collect::<Vec<_>>().join(", ")
+            ),
+        );
+        Ok(outcome)
+    }
+
+    pub fn gcm_restore(&self, backup: &std::path::Path) -> Result<crate::gcm::RestoreOutcome> {
+        let outcome = crate::gcm::restore(backup)?;
+        self.record(
+            "gcm-restore",
+            None,
+            format!(
+                "Restored {} from {}",
+                outcome.restored.display(),
+                outcome.from.display()
+            ),
+        );
+        Ok(outcome)
+    }
+
     pub async fn user(&self) -> Result<User> {
         self.session.user().await
     }
+}
+
+/// What the person chose beyond the tenant caches (each off unless asked for).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GcmChoices {
+    pub whole_legacy_file: bool,
+    pub unbind_username: bool,
+    pub reject_saved_password: bool,
 }
 
 /// Permissions offered for a token, in plain words; the least is the default.

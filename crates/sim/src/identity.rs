@@ -156,10 +156,10 @@ fn audience_of(scopes: &[String]) -> Result<Audience, Response> {
         if OIDC_SCOPES.contains(&scope.to_ascii_lowercase().as_str()) {
             continue;
         }
-        let resource = match scope.rfind('/') {
-            Some(slash) if scope.contains("://") || !scope.starts_with("http") => &scope[..slash],
-            _ => GRAPH_RESOURCE,
-        };
+        // "<resource>/<permission>"; a bare permission ("User.Read") is Microsoft Graph's.
+        let resource = scope
+            .rfind('/')
+            .map_or(GRAPH_RESOURCE, |slash| &scope[..slash]);
         let resource = resource.trim_end_matches('/').to_ascii_lowercase();
         let audience = match resource.as_str() {
             DEVOPS_RESOURCE | "https://app.vssps.visualstudio.com" => Audience::DevOps,

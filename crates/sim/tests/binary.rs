@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,7 +20,7 @@ fn spawn(args: &[&str]) -> (Running, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ado-sim"))
         .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("ado-sim starts");
     let stdout = child.stdout.take().unwrap();
@@ -96,6 +96,37 @@ async fn binary_prints_its_url_writes_the_config_and_stops_on_sigterm() {
         .unwrap();
     assert_eq!(body["interval"], 3, "the scenario file was loaded");
 
+    let approved = http
+        .post(format!("{base_url}/_sim/approve"))
+        .json(&serde_json::json!({"userCode": body["user_code"], "user": common::MORGAN}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.status(), 200);
+    let tokens: serde_json::Value = http
+        .post(format!("{base_url}/login/organizations/oauth2/v2.0/token"))
+        .form(&[
+            ("grant_type", common::DEVICE_GRANT),
+            ("client_id", common::VS_CLIENT),
+            ("device_code", body["device_code"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access_token = tokens["access_token"].as_str().unwrap();
+    let profile = http
+        .get(format!(
+            "{base_url}/app.vssps/_apis/profile/profiles/me?api-version=7.1"
+        ))
+        .bearer_auth(access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(profile.status(), 200);
+
     let pid = running.0.id().to_string();
     let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(status.success());
@@ -107,6 +138,28 @@ async fn binary_prints_its_url_writes_the_config_and_stops_on_sigterm() {
         }
         assert!(Instant::now() < deadline, "ado-sim did not stop on SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // The request log names requests, never a secret.
+    let mut log = String::new();
+    running
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    assert!(
+        log.contains("GET /app.vssps/_apis/profile/profiles/me -> 200"),
+        "{log}"
+    );
+    for secret in [
+        access_token,
+        tokens["refresh_token"].as_str().unwrap(),
+        tokens["id_token"].as_str().unwrap(),
+        body["device_code"].as_str().unwrap(),
+    ] {
+        assert!(!log.contains(secret), "a secret reached the log");
     }
 }
 

@@ -118,8 +118,10 @@ async fn slow_down_is_sent_only_when_the_knob_is_on() {
         "knob off: polling fast is only pending"
     );
 
+    // A 5-second interval, so that two polls in a row are early even on a busy machine.
     let mut scenario = fast_demo();
     scenario.identity.send_slow_down = true;
+    scenario.identity.interval_secs = 5;
     let sim = start_with(scenario).await;
     let device = device_code(&sim, &http, "organizations", DEVOPS_SCOPE).await;
     let device = device["device_code"].as_str().unwrap();
@@ -133,11 +135,11 @@ async fn slow_down_is_sent_only_when_the_knob_is_on() {
         .unwrap()
         .starts_with("AADSTS"));
 
-    // The interval is now 1 + 5 s: waiting the old interval is still too soon.
-    sim.advance_clock(Duration::from_secs(2));
+    // The interval is now 5 + 5 s: waiting the old interval is still too soon (and adds 5 s more).
+    sim.advance_clock(Duration::from_secs(6));
     let (_, body) = poll(&sim, &http, "organizations", device).await;
     assert_eq!(body["error"], "slow_down");
-    sim.advance_clock(Duration::from_secs(12));
+    sim.advance_clock(Duration::from_secs(16));
     let (_, body) = poll(&sim, &http, "organizations", device).await;
     assert_eq!(body["error"], "authorization_pending");
 }

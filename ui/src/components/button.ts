@@ -42,18 +42,19 @@ export function setButtonText(b: HTMLButtonElement, text: string): void {
 }
 
 /**
- * Runs `work` with the button disabled and marked busy, so a second click while the first is
- * in flight does nothing.
+ * Runs `work` with the button marked busy, so a second click while the first is in flight
+ * does nothing. The button stays focusable (aria-disabled, not disabled): a keyboard user's
+ * focus is not thrown back to the top of the page.
  */
 export async function whileBusy<T>(b: HTMLButtonElement, work: () => Promise<T>): Promise<T | undefined> {
   if (b.getAttribute("aria-busy") === "true") return undefined;
   b.setAttribute("aria-busy", "true");
-  b.disabled = true;
+  b.setAttribute("aria-disabled", "true");
   try {
     return await work();
   } finally {
     b.removeAttribute("aria-busy");
-    b.disabled = false;
+    b.removeAttribute("aria-disabled");
   }
 }
 

@@ -13,6 +13,8 @@ export interface ErrorPanelOptions {
   actions?: HTMLElement[];
   title?: string;
   id?: string;
+  /** h3 inside a blade (the default); h2 where the panel stands outside any blade. */
+  headingLevel?: 2 | 3;
 }
 
 export function errorPanel(raw: unknown, o: ErrorPanelOptions = {}): HTMLElement {
@@ -33,7 +35,7 @@ export function errorPanel(raw: unknown, o: ErrorPanelOptions = {}): HTMLElement
       class: "error-panel",
       attrs: { role: "alert", "aria-labelledby": titleId, "data-testid": "error-panel", "data-code": err.code },
     },
-    h("h3", { id: titleId, class: "error-title" }, h("span", { class: "status-icon status-fail", text: "✕", attrs: { "aria-hidden": "true" } }), o.title ?? S.error.title),
+    h(o.headingLevel === 2 ? "h2" : "h3", { id: titleId, class: "error-title" }, h("span", { class: "status-icon status-fail", text: "✕", attrs: { "aria-hidden": "true" } }), o.title ?? S.error.title),
     h("p", { class: "error-message", text: err.message, attrs: { "data-testid": "error-message" } }),
     err.remedy
       ? h("p", { class: "error-remedy", attrs: { "data-testid": "error-remedy" } }, h("strong", { text: `${S.error.whatToDo} ` }), err.remedy)

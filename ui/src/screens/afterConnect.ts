@@ -12,7 +12,8 @@
 // [data-testid=invitation-state][data-state], [data-testid=invitation-check]);
 // #gcm-whole-file, #gcm-unbind, #gcm-preview-button, #gcm-plan, #gcm-nothing,
 // #gcm-apply-button, #gcm-result, #gcm-fleet-command; #pat-form, #pat-name, scope boxes
-// #pat-scope-<scope with dots as dashes> (name="pat-scope"), #pat-days, #pat-error,
+// #pat-scope-<scope> (name="pat-scope"; code-read, code-write, work-items-read, build-read,
+// packaging-read), #pat-days, #pat-error,
 // #pat-submit, #pat-result, #pat-token, #pat-copy-button, #pat-copy-status, #pat-done,
 // #pat-cleared; #vs-link, #vs-done; #next-users-link, #next-groups-link;
 // #after-report-button.
@@ -309,7 +310,11 @@ export function afterConnectScreen(params: RouteParams): Blade {
         label: S.after.invite.checkNow(inv.email),
         onClick: () => void whileBusy(check, () => poll(inv.email, false)),
       });
-      replace(li, h("span", { class: "invitation-email", text: inv.email }), stateBadge, inv.state === "signed-in" ? null : check);
+      const hadFocus = li.contains(document.activeElement);
+      const name = h("span", { class: "invitation-email", text: inv.email, attrs: { tabindex: "-1" } });
+      replace(li, name, stateBadge, inv.state === "signed-in" ? null : check);
+      // Re-drawing the row must not drop a keyboard user's focus.
+      if (hadFocus) (inv.state === "signed-in" ? name : check).focus();
       if (anySignedIn()) it.set("done");
     };
 
@@ -438,6 +443,10 @@ export function afterConnectScreen(params: RouteParams): Blade {
                   ? h("div", {}, h("p", { text: S.after.gcm.failed }), h("ul", {}, ...failed.map((c) => h("li", { text: describeChange(c) }))))
                   : null,
               );
+              // Clean has done its work; focus goes to the result rather than to nowhere.
+              const box = result.firstElementChild as HTMLElement | null;
+              box?.setAttribute("tabindex", "-1");
+              box?.focus();
               apply.hidden = true;
             } catch (e) {
               if (!blade.closed && !handleAuthError(e)) replace(result, errorPanel(e));
@@ -465,9 +474,9 @@ export function afterConnectScreen(params: RouteParams): Blade {
       h("legend", { text: S.after.pat.scopesLegend }),
       h("p", { id: "pat-scopes-hint", class: "hint", text: S.after.pat.scopesHint }),
       ...S.after.pat.scopes.map(([scope, label]) => {
-        const id = `pat-scope-${scope.replace(/\./g, "-")}`;
+        const id = `pat-scope-${scope}`;
         const input = h("input", { id, attrs: { type: "checkbox", name: "pat-scope", value: scope } });
-        input.checked = scope === "vso.code";
+        input.checked = scope === S.after.pat.scopes[0][0];
         return h("div", { class: "checkbox" }, input, h("label", { text: label, attrs: { for: id } }));
       }),
     );

@@ -185,7 +185,8 @@ export function signInScreen(params: RouteParams): Blade {
     if (err.code === "keychain-unavailable") {
       setSignedIn(state.session.user, err.message);
     }
-    status.textContent = err.message;
+    // The error panel below is an alert and speaks for itself; the status line would repeat it.
+    status.textContent = "";
     if (err.code === "sign-in-blocked-by-policy") {
       const viaBrowser = button(S.signIn.useBrowser, { id: "browser-instead-button", kind: "primary", onClick: () => void browser() });
       replace(

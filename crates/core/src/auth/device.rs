@@ -236,9 +236,9 @@ mod tests {
     #[tokio::test]
     async fn stops_at_the_deadline_without_polling_past_it() {
         let cancel = CancellationToken::new();
-        let (r, _, polls) = run(vec![], 5, 21, &cancel).await;
+        let (r, _, polls) = run(vec![], 5, 20, &cancel).await;
         assert_eq!(r.unwrap_err().code, ErrorCode::SignInExpired);
-        // polls at ~5.2, 10.4, 15.6; the next would land at 20.8 + margin >= 21
+        // Polls at 5.2 s, 10.4 s and 15.6 s; the next would land at 20.8 s, past the deadline.
         assert_eq!(polls, 3);
     }
 

@@ -10,10 +10,6 @@
 //! the changes, and is idempotent; [`restore`] puts a backup back. Organization names are
 //! checked by [`validate_org_name`] before they reach a key, a path or a credential request.
 
-// `crate::Error` carries a message, a remedy and Microsoft's details for people; it is large
-// by design and returned once per operation, so boxing it would buy nothing here.
-#![allow(clippy::result_large_err)]
-
 mod apply;
 mod atomic_file;
 mod backup;
