@@ -5,6 +5,8 @@ use crate::AppState;
 use ado_connect_core::arm::Directory;
 use ado_connect_core::auth::device::PollProgress;
 use ado_connect_core::devops::InviteAccessLevel;
+use ado_connect_core::gcm::{GcmOutcome, GcmPlan, RestoreOutcome};
+use ado_connect_core::service::GcmChoices;
 use ado_connect_core::service::{
     Check, ConnectOutcome, Invitation, Member, Organization, OrganizationDetails,
 };
@@ -67,13 +69,20 @@ pub struct SignInStarted {
 /// Start the device-code sign-in; polling runs in Rust and reports `sign-in-progress`.
 #[tracing::instrument(skip_all)]
 #[tauri::command]
-pub async fn sign_in_start(app: AppHandle, state: State<'_, AppState>) -> Result<SignInStarted> {
+pub async fn sign_in_start(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    tenant_id: Option<String>,
+) -> Result<SignInStarted> {
     let core = state.core()?;
     let cancel = CancellationToken::new();
     if let Some(previous) = state.sign_in.lock().expect("lock").replace(cancel.clone()) {
         previous.cancel();
     }
-    let auth = core.start_sign_in().await?;
+    let auth = match &tenant_id {
+        Some(t) => core.start_sign_in_to(t).await?,
+        None => core.start_sign_in().await?,
+    };
     let started = SignInStarted {
         user_code: auth.user_code.clone(),
         verification_uri: auth.verification_uri.clone(),
@@ -275,4 +284,36 @@ pub fn save_report(app: AppHandle, state: State<'_, AppState>) -> Result<SavedRe
         json_path: json.display().to_string(),
         text_path: text.display().to_string(),
     })
+}
+
+#[tauri::command]
+pub fn gcm_plan(
+    state: State<'_, AppState>,
+    orgs: Vec<String>,
+    choices: Option<GcmChoices>,
+) -> Result<GcmPlan> {
+    state.core()?.gcm_plan(orgs, choices.unwrap_or_default())
+}
+
+#[tauri::command]
+pub fn gcm_apply(
+    state: State<'_, AppState>,
+    plan: GcmPlan,
+    choices: Option<GcmChoices>,
+) -> Result<GcmOutcome> {
+    state.core()?.gcm_apply(&plan, choices.unwrap_or_default())
+}
+
+/// Undo a cleanup: put a backup it made back.
+#[tauri::command]
+pub fn gcm_restore(state: State<'_, AppState>, backup: String) -> Result<RestoreOutcome> {
+    state.core()?.gcm_restore(std::path::Path::new(&backup))
+}
+
+/// Open the folder with the log files (for the IT desk).
+#[tauri::command]
+pub fn open_logs_folder(app: AppHandle, state: State<'_, AppState>) -> Result<()> {
+    app.opener()
+        .open_path(state.log_dir.display().to_string(), None::<&str>)
+        .map_err(|e| Error::internal(format!("cannot open the log folder: {e}")))
 }

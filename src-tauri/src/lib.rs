@@ -90,6 +90,10 @@ pub fn run() {
             commands::resume,
             commands::create_pat,
             commands::save_report,
+            commands::gcm_plan,
+            commands::gcm_apply,
+            commands::gcm_restore,
+            commands::open_logs_folder,
         ])
         .run(tauri::generate_context!())
         .expect("error while running ADO Connect");

@@ -157,6 +157,16 @@ impl AdoConnect {
         self.identity.start_device_authorization().await
     }
 
+    /// Sign in to a directory (the work account after connecting), not `organizations`.
+    pub async fn start_sign_in_to(&self, tenant_id: &str) -> Result<DeviceAuthorization> {
+        uuid::Uuid::parse_str(tenant_id).map_err(|_| {
+            Error::invalid_input("directory ID", format!("`{tenant_id}` is not a GUID"))
+        })?;
+        self.identity
+            .start_device_authorization_for(tenant_id)
+            .await
+    }
+
     pub async fn finish_sign_in(
         &self,
         auth: &DeviceAuthorization,

@@ -95,7 +95,16 @@ impl IdentityClient {
 
     /// POST `{authority}/{tenant}/oauth2/v2.0/devicecode`.
     pub async fn start_device_authorization(&self) -> Result<DeviceAuthorization> {
-        let tenant = self.cfg.tenant.clone();
+        self.start_device_authorization_for(&self.cfg.tenant).await
+    }
+
+    /// As [`Self::start_device_authorization`] against a given tenant: after connecting, the
+    /// owner signs in again with the work account against `/{tenantId}` (reference §5 step 3).
+    pub async fn start_device_authorization_for(
+        &self,
+        tenant: &str,
+    ) -> Result<DeviceAuthorization> {
+        let tenant = tenant.to_string();
         let url = self.endpoint(&tenant, "oauth2/v2.0/devicecode")?;
         let form = vec![
             ("client_id".to_string(), self.cfg.client_id.clone()),
