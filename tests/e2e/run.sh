@@ -5,7 +5,16 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
 mkdir -p artifacts/screenshots artifacts/e2e
-export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache"
+export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" HOME="$work/home"
+mkdir -p "$HOME"
+# Git Credential Manager caches as a Windows owner's machine would have them after using the
+# organization: the legacy gzip tenant.cache and the modern key in the global git config.
+export GIT_CONFIG_GLOBAL="$work/gitconfig"
+git config --global credential.azrepos:org/fabrikam-fiber.azureAuthority https://login.microsoftonline.com/organizations
+legacy="${XDG_DATA_HOME:-$HOME/.local/share}/GitCredentialManager"
+mkdir -p "$legacy"
+printf 'https://dev.azure.com/fabrikam-fiber/=00000000-0000-0000-0000-000000000000\0https://dev.azure.com/other-org/=00000000-0000-0000-0000-000000000000\0' \
+  | gzip -c > "$legacy/tenant.cache"
 export ADO_CONNECT_DATA_DIR="$work/data"
 export APP_BIN=${APP_BIN:-$PWD/target/debug/ado-connect-app}
 
@@ -25,6 +34,15 @@ rc=$?
 # tauri-driver starts WebKitWebDriver as a child: stop both, then the simulator.
 pkill -P "$TD" 2>/dev/null; kill "$TD" 2>/dev/null; wait "$TD" 2>/dev/null
 kill "$SIM" 2>/dev/null; wait "$SIM" 2>/dev/null
+# Secrets must not be anywhere the app wrote: logs, state, report, config.
+if [ -s artifacts/e2e/pat.secret ]; then
+  if grep -rlF -f artifacts/e2e/pat.secret "$work" "${XDG_DATA_HOME:-$work}" artifacts/e2e/*.log 2>/dev/null; then
+    echo "FAIL - the personal access token was found in the files above"; rc=1
+  else
+    echo "ok - the personal access token is in no file the app wrote"
+  fi
+fi
+rm -f artifacts/e2e/pat.secret
 cp -r "$work/data" artifacts/e2e/app-data 2>/dev/null
 rm -rf "$work"
 exit $rc

@@ -30,6 +30,10 @@ const TOKEN = "q7xk3m9p2w8r4t6y1u5i0o3a7s2d4f6g8h1j3k5l7z9x2c4v6b8n";
 const CONTOSO = "3f1c2a4e-8b7d-4c5e-9a1f-2b3c4d5e6f70";
 const NORTHWIND = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
 const USER = { id: "u1", displayName: "Alex Morgan", email: "alex.morgan@outlook.com" };
+const WORK_USER = { id: "u2", displayName: "Alex Morgan", email: "alex.morgan@contoso.com" };
+const LEGACY = "/home/alex/.local/share/GitCredentialManager/tenant.cache";
+const GITCONFIG = "/home/alex/.gitconfig";
+const WHY = "After connecting, Azure DevOps expects you to sign in with your Microsoft Entra work account.";
 const TOKEN_LIKE = /eyJ[\w-]{8,}|[A-Za-z0-9+_-]{40,}/;
 
 let passed = 0;
@@ -172,6 +176,10 @@ async function noHorizontalCut(page, label) {
 
 const text = (page, sel) => page.locator(sel).first().innerText();
 const calls = (page, cmd) => page.evaluate((c) => window.__calls.filter(([n]) => n === c), cmd);
+const results = (page, cmd) => page.evaluate((c) => window.__results.filter(([n]) => n === c).map(([, r]) => r), cmd);
+const itemState = (page, item) => page.getAttribute(`#${item} [data-testid=item-state]`, "data-state");
+/** Waits until `cmd` has been called `n` times (and answered). */
+const answered = (page, cmd, n) => page.waitForFunction(([c, k]) => window.__results.filter(([x]) => x === c).length >= k, [cmd, n]);
 const clipboard = (page) => page.evaluate(() => window.__clipboard);
 const focusedId = (page) => page.evaluate(() => document.activeElement?.id ?? "");
 
@@ -184,8 +192,8 @@ async function tabTo(page, selector, { max = 60, back = false } = {}) {
   throw new Error(`Tab never reached ${selector}`);
 }
 
-async function emitSignedIn(page, user = USER) {
-  await page.evaluate((u) => window.__emit("sign-in-progress", { state: "signed-in", user: u }), user);
+async function emitSignedIn(page, user = USER, status = undefined) {
+  await page.evaluate(([u, st]) => window.__emit("sign-in-progress", st ? { state: "signed-in", user: u, status: st } : { state: "signed-in", user: u }), [user, status]);
 }
 
 /**
@@ -299,12 +307,13 @@ async function walkProcedure(page, visit, asserts = false) {
   a("after: invitation watched until signed in", (await text(page, "#invitation-list")).includes("Signed in"));
   a("after: invite item done", (await page.getAttribute("#item-invite [data-testid=item-state]", "data-state")) === "done");
   await page.click("#gcm-preview-button");
-  await page.waitForSelector("#gcm-plan li");
-  a("after: cleanup preview lists the changes", (await page.locator("#gcm-plan li").count()) === 2);
+  await page.waitForSelector("#gcm-changes li");
+  a("after: cleanup preview says what is on this computer", (await text(page, "#gcm-legacy-path")) === LEGACY && (await text(page, "#gcm-git-status")).includes("2 settings for fabrikam-fiber"));
+  a("after: cleanup preview lists the changes", (await page.locator("#gcm-changes li").count()) === 2 && (await text(page, "#gcm-plan")).includes("fabrikam-fiber"));
   a("after: nothing applied before Clean", (await calls(page, "gcm_apply")).length === 0);
   await page.click("#gcm-apply-button");
   await page.waitForSelector("#gcm-result .success-box");
-  a("after: cleanup result with the backup", (await text(page, "#gcm-result")).includes("tenant.cache.20261130-101500.bak"));
+  a("after: cleanup result with the backups", (await text(page, "#gcm-result")).includes(`${LEGACY}.bak-20261130T101500Z`));
   a("after: PAT expiry defaults to 30 days", (await page.inputValue("#pat-days")) === "30");
   a("after: PAT least privilege by default", (await page.locator("input[name=pat-scope]:checked").count()) === 1);
   await page.click("#pat-submit");
@@ -324,11 +333,12 @@ async function walkProcedure(page, visit, asserts = false) {
   if (asserts) {
     await page.click("#work-signin-button");
     await page.waitForSelector("#user-code");
-    a("after: sign out, then sign in with the work account", (await calls(page, "sign_out")).length === 1);
-    await emitSignedIn(page, { id: "u2", displayName: "Alex Morgan", email: "alex.morgan@contoso.com" });
+    const start = (await calls(page, "sign_in_start")).at(-1)?.[1];
+    a("after: work account signs in to the connected directory, no sign-out first", start?.tenantId === CONTOSO && (await calls(page, "sign_out")).length === 0, JSON.stringify(start));
+    await emitSignedIn(page, WORK_USER, { signedIn: true, user: WORK_USER, remembered: true, tenant: CONTOSO });
     await page.click("#signin-continue");
     await page.waitForSelector('#item-work-signin [data-testid=item-state][data-state="done"]');
-    a("after: work-account step done, back on the checklist", (await text(page, "#item-work-signin")).includes("alex.morgan@contoso.com"));
+    a("after: work-account step done, back on the checklist", (await text(page, "#work-signin-done")).includes("alex.morgan@contoso.com"));
   }
 
   await page.click("#nav-report");
@@ -344,8 +354,10 @@ async function walkProcedure(page, visit, asserts = false) {
   await page.waitForSelector("#about-version");
   a("about: version and settings files", (await text(page, "#about-version")) === "0.1.0" && (await text(page, "#about-config")).includes("config.toml"));
   await page.click("#open-logs-button");
-  await page.waitForFunction(() => window.__calls.some(([c]) => c === "plugin:opener|open_path"));
-  a("about: Open logs folder goes through the opener", true);
+  await page.waitForFunction(() => window.__calls.some(([c]) => c === "open_logs_folder"));
+  await page.waitForFunction(() => document.querySelector("#open-logs-status")?.textContent);
+  a("about: Open logs folder goes through open_logs_folder", (await calls(page, "open_logs_folder"))[0][1] === null || JSON.stringify((await calls(page, "open_logs_folder"))[0][1]) === "{}");
+  a("no plugin command is called from the page (links and folders go through Rust)", (await page.evaluate(() => window.__calls.filter(([c]) => c.startsWith("plugin:")).length)) === 0);
   await visit("11-about");
 }
 

@@ -1,10 +1,10 @@
-// The only module that talks to the Rust side (invoke, events, opener). Every export follows
+// The only module that talks to the Rust side (invoke and events). Every export follows
 // docs/ipc.md exactly: same command names, camelCase arguments, camelCase results. Every
-// rejection becomes a UserError, so screens never see a raw IPC value.
+// rejection becomes a UserError, so screens never see a raw IPC value. Nothing here opens a
+// link or a folder itself: `open_link` and `open_logs_folder` do that in Rust.
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import { openPath } from "@tauri-apps/plugin-opener";
 import { S } from "./strings";
 
 // ---------------------------------------------------------------- types (docs/ipc.md, "Types")
@@ -70,7 +70,7 @@ export interface AppInfo {
   demo: boolean;
   configSources: string[];
   logDir: string;
-  /** Set by the shell when a settings file is invalid (every other command then fails). Not in docs/ipc.md yet. */
+  /** Set when a settings file is invalid; every other command then fails with it. */
   configError?: IpcError;
 }
 
@@ -79,6 +79,8 @@ export interface SessionStatus {
   user?: User;
   remembered: boolean;
   keychainWarning?: string;
+  /** `organizations`, or the directory's id after a work-account sign-in. */
+  tenant?: string;
 }
 
 export interface DeviceCodeStart {
@@ -95,32 +97,97 @@ export interface ConnectResult {
   verified: boolean;
 }
 
-/**
- * One change a Git Credential Manager cleanup would make. docs/ipc.md names `GcmPlan` and
- * `GcmOutcome` without spelling them out, so only what the screen needs is typed here and
- * the plan is passed back to `gcm_apply` untouched.
- */
-export interface GcmChange {
-  /** Which cache: the legacy `tenant.cache` file, or the modern git config keys. */
-  cache?: string;
-  /** What is removed or rewritten, in words the owner can read. */
-  description?: string;
-  /** The file or config key concerned. */
-  target?: string;
-  [key: string]: unknown;
+/** What the owner chose beyond the organization's own cache entries; all off by default. */
+export interface GcmChoices {
+  wholeLegacyFile?: boolean;
+  unbindUsername?: boolean;
+  rejectSavedPassword?: boolean;
 }
 
+/** Something that stops part of a cleanup, in core's words. */
+export interface GcmProblem {
+  source: "legacy-cache" | "git-config" | "saved-password" | string;
+  code: string;
+  message: string;
+  remedy: string;
+}
+
+export type GcmChangeKind = "remove-legacy-entry" | "remove-legacy-file" | "unset-git-config" | "reject-saved-password";
+
+/** One change of a cleanup plan (core's PlannedChange). */
+export interface PlannedChange {
+  kind: GcmChangeKind;
+  org?: string;
+  /** The file changed, or `git credential` for a saved password. */
+  target: string;
+  /** The cache key, git config key or address. */
+  key?: string;
+  /** The value the change removes. */
+  oldValue?: string;
+  /** Anything a person should know before saying yes. */
+  note?: string;
+}
+
+export type LegacyCacheStatus = "missing" | "empty-file" | "readable" | "unusable";
+
+/** The preview of a cleanup. Passed back to `gcm_apply` exactly as received. */
 export interface GcmPlan {
-  changes: GcmChange[];
-  [key: string]: unknown;
+  orgs: string[];
+  createdAt: string;
+  legacyCache: { path: string; status: LegacyCacheStatus; entryCount?: number; problem?: GcmProblem };
+  gitConfig?: { git: string; entryCount?: number; problem?: GcmProblem };
+  changes: PlannedChange[];
+  problems: GcmProblem[];
+}
+
+export type GcmChangeStatus = "done" | "already-clean" | "requested" | "failed";
+
+export interface GcmBackup {
+  /** The file saved. */
+  target: string;
+  /** Its backup, which `gcm_restore` puts back. */
+  backup: string;
 }
 
 export interface GcmOutcome {
-  applied?: GcmChange[];
-  backups?: string[];
-  failed?: GcmChange[];
-  [key: string]: unknown;
+  orgs: string[];
+  startedAt: string;
+  finishedAt: string;
+  backups: GcmBackup[];
+  results: { change: PlannedChange; status: GcmChangeStatus; problem?: GcmProblem }[];
 }
+
+/** What an Undo did. */
+export interface RestoreOutcome {
+  from: string;
+  restored: string;
+  kind: "legacy-tenant-cache" | "git-config" | string;
+  /** False when the file already held exactly the backup's contents. */
+  changed: boolean;
+  /** The backup of the file that was replaced, so the Undo can itself be undone. */
+  backupOfReplaced?: string | null;
+}
+
+export type WizardStep = "welcome" | "sign-in" | "organizations" | "directory" | "connecting" | "connected";
+
+export interface TrackedInvitation {
+  org: string;
+  email: string;
+  invitedAt: string;
+  signedIn: boolean;
+}
+
+/** The wizard's saved progress, re-read against the service by `resume`. */
+export interface WizardProgress {
+  step: WizardStep;
+  org?: string;
+  tenantId?: string;
+  directoryName?: string;
+  invitations: TrackedInvitation[];
+}
+
+/** Core's token permissions; the first is the default (least privilege). */
+export type PatScope = "code-read" | "code-write" | "packaging-read" | "work-items-read" | "build-read";
 
 export interface PatCreated {
   name: string;
@@ -156,6 +223,8 @@ export interface SignInProgress {
   nextPollSecs?: number;
   expiresInSecs?: number;
   user?: User;
+  /** The session after a successful sign-in (the shell sends it with "signed-in"). */
+  status?: SessionStatus;
   error?: UserError;
 }
 
@@ -254,20 +323,20 @@ export const appInfo = () => call<AppInfo>("app_info");
 /** Whether someone is signed in; restores a remembered sign-in from the OS keychain. */
 export const sessionStatus = () => call<SessionStatus>("session_status");
 
-/** Starts a device-code sign-in; Rust then polls and reports through `onSignInProgress`. */
-export const signInStart = () => call<DeviceCodeStart>("sign_in_start");
+/**
+ * Starts a device-code sign-in; Rust then polls and reports through `onSignInProgress`. With a
+ * directory id it is the work-account sign-in after connecting (against `/{tenantId}`).
+ */
+export const signInStart = (tenantId?: string) =>
+  call<DeviceCodeStart>("sign_in_start", tenantId ? { tenantId } : {});
 
 /** Stops the device-code sign-in at once: no request leaves after it. */
 export const signInCancel = () => call<null>("sign_in_cancel");
 
 /** Signs in through the system browser (authorization code + PKCE with a loopback redirect). */
-export async function signInBrowser(): Promise<User> {
-  const r = await call<User | SessionStatus>("sign_in_browser");
-  // docs/ipc.md says User; the shell answers with the SessionStatus that holds it. Accept both.
-  if ("signedIn" in r) {
-    if (r.user) return r.user;
-    throw UserError.from(S.error.signInFailed);
-  }
+export async function signInBrowser(): Promise<SessionStatus> {
+  const r = await call<SessionStatus>("sign_in_browser");
+  if (!r || !r.signedIn || !r.user) throw UserError.from(S.error.signInFailed);
   return r;
 }
 
@@ -297,11 +366,13 @@ export const connectOrganization = (org: string, tenantId: string) =>
   call<ConnectResult>("connect_organization", { org, tenantId });
 
 /** Lists what a Git Credential Manager cleanup would change on this machine, without changing anything. */
-export const gcmPlan = (orgs: string[], wholeLegacyFile = false, unbindUsername = false) =>
-  call<GcmPlan>("gcm_plan", { orgs, wholeLegacyFile, unbindUsername });
+export const gcmPlan = (orgs: string[], choices: GcmChoices = {}) => call<GcmPlan>("gcm_plan", { orgs, choices });
 
-/** Applies a cleanup plan (backing up first) and says what changed. */
-export const gcmApply = (plan: GcmPlan) => call<GcmOutcome>("gcm_apply", { plan });
+/** Applies a cleanup plan exactly as `gcmPlan` returned it (backing up first) and says what became of each change. */
+export const gcmApply = (plan: GcmPlan, choices: GcmChoices = {}) => call<GcmOutcome>("gcm_apply", { plan, choices });
+
+/** Undo: puts a backup made by `gcmApply` back (a path from `GcmOutcome.backups[].backup`). */
+export const gcmRestore = (backup: string) => call<RestoreOutcome>("gcm_restore", { backup });
 
 /** The organization's members, flagging those still on personal accounts ("disconnected"). */
 export const listMembers = (org: string) => call<Member[]>("list_members", { org });
@@ -318,7 +389,7 @@ export const invitationStatus = (org: string, email: string) =>
  * Creates a personal access token; the token comes back once and is never stored. Scopes are
  * core's names: code-read, code-write, work-items-read, build-read, packaging-read.
  */
-export const createPat = (org: string, name: string, scopes: string[], days: number) =>
+export const createPat = (org: string, name: string, scopes: PatScope[], days: number) =>
   call<PatCreated>("create_pat", { org, name, scopes, days });
 
 /** Opens an https link in the default browser (Rust enforces the allowlist). */
@@ -327,14 +398,11 @@ export const openLink = (url: string) => call<null>("open_link", { url });
 /** Saves the report of what was done as JSON and as text; returns where. */
 export const saveReport = () => call<SavedReport>("save_report");
 
-/** Opens a local folder (the logs folder) in the file manager. */
-export async function openFolder(path: string): Promise<void> {
-  try {
-    await openPath(path);
-  } catch (e) {
-    throw UserError.from(e);
-  }
-}
+/** Opens the folder with the log files in the file manager (done in Rust; the page has no opener). */
+export const openLogsFolder = () => call<null>("open_logs_folder");
+
+/** The wizard's saved progress, re-read against the service: where to pick up after a restart. */
+export const resume = () => call<WizardProgress>("resume");
 
 // ---------------------------------------------------------------- events (docs/ipc.md, "Events")
 

@@ -1,6 +1,10 @@
-// Entry point: asks Rust who is signed in, builds the frame, registers the screens, opens Home.
+// Entry point: asks Rust who is signed in, then where the wizard stopped last time (`resume`,
+// which re-reads it from the service), builds the frame, registers the screens, and opens the
+// screen that matches: the after-connect checklist for a connected organization, the Connect
+// blade for one whose connect did not happen, Home otherwise (Home also says where the user
+// left off when a sign-in is needed first).
 
-import { appInfo, sessionStatus, UserError } from "./api";
+import { appInfo, resume, sessionStatus, UserError, type WizardProgress } from "./api";
 import { h, replace } from "./components/dom";
 import { aboutScreen } from "./screens/about";
 import { afterConnectScreen } from "./screens/afterConnect";
@@ -9,6 +13,7 @@ import { organizationsScreen } from "./screens/organizations";
 import { reportScreen } from "./screens/report";
 import { signInScreen } from "./screens/signIn";
 import { welcomeScreen } from "./screens/welcome";
+import { toast } from "./components/toast";
 import { buildShell, navigate, registerRoute, showFatal } from "./shell";
 import { record, state } from "./state";
 import { S } from "./strings";
@@ -37,6 +42,15 @@ async function boot(): Promise<void> {
   if (state.session.signedIn && state.session.user) {
     record(S.activity.remembered(state.session.user.displayName));
   }
+  // Where the wizard stopped; without it the app simply starts at Home.
+  let resumeError: UserError | undefined;
+  if (!state.app.configError) {
+    try {
+      state.progress = await resume();
+    } catch (e) {
+      resumeError = UserError.from(e);
+    }
+  }
 
   registerRoute("home", welcomeScreen);
   registerRoute("signin", signInScreen);
@@ -46,8 +60,22 @@ async function boot(): Promise<void> {
   registerRoute("report", reportScreen);
   registerRoute("about", aboutScreen);
   buildShell(root);
-  navigate("home", {}, { focus: false });
+  openWhereLeftOff(state.progress);
+  if (resumeError) toast({ kind: "warning", title: S.resume.failed, text: `${resumeError.message} ${resumeError.remedy}`.trim() });
   document.documentElement.dataset.ready = "true";
+}
+
+/** Opens the screen matching the saved step. Focus stays put: nothing was asked for yet. */
+function openWhereLeftOff(p: WizardProgress | undefined): void {
+  const signedIn = state.session.signedIn;
+  if (p?.org && signedIn && (p.step === "connected" || p.step === "connecting")) {
+    navigate("after", { org: p.org, resumed: true }, { focus: false });
+  } else if (p?.org && signedIn && p.step === "directory") {
+    navigate("orgs", { org: p.org, connect: true, resumed: true }, { focus: false });
+  } else {
+    // Signed out, Home says where the user left off and signs in towards it.
+    navigate("home", {}, { focus: false });
+  }
 }
 
 void boot();

@@ -1,21 +1,28 @@
 // Browser tests only (loaded by mock.html, never by index.html, so it is not in the bundle):
 // a fake backend behind Tauri's official `mockIPC`, with event emission, following
 // docs/ipc.md. Tests steer it through `window.__mockScenario` (set before the page loads with
-// Playwright's addInitScript, or changed later), read `window.__calls` and `window.__clipboard`,
-// and push events with `window.__emit(event, payload)`.
+// Playwright's addInitScript, or changed later), read `window.__calls` (what the app sent),
+// `window.__results` (what the fake backend answered) and `window.__clipboard`, and push
+// events with `window.__emit(event, payload)`.
 
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type {
   Check,
   Directory,
+  GcmChoices,
+  GcmOutcome,
   GcmPlan,
   Invitation,
   IpcError,
   Member,
   Organization,
   OrganizationDetails,
+  PlannedChange,
+  RestoreOutcome,
+  SessionStatus,
   User,
+  WizardProgress,
 } from "./api";
 
 export interface MockScenario {
@@ -33,16 +40,26 @@ export interface MockScenario {
   connectVerified?: boolean;
   /** app_info reports an invalid settings file. */
   configError?: IpcError;
-  gcmEmpty?: boolean;
+  /**
+   * The Git Credential Manager caches on the fake machine: "changes" (the default: both caches
+   * mention the organization), "empty" (nothing to clean), "problems" (the old-style cache is
+   * corrupt), "partial" (Clean fails for the git config).
+   */
+  gcm?: "changes" | "empty" | "problems" | "partial";
+  /** gcm_restore finds the file already as the backup has it. */
+  restoreSame?: boolean;
+  /** What `resume` answers (default: step "welcome", no invitations). */
+  resume?: WizardProgress;
 }
 
 declare global {
   interface Window {
     __mockScenario?: MockScenario;
     __calls: [string, unknown][];
+    __results: [string, unknown][];
     __clipboard: string[];
     __emit: (event: string, payload: unknown) => Promise<void>;
-    __mockState: { orgs: Organization[]; signedIn: boolean };
+    __mockState: { orgs: Organization[]; signedIn: boolean; tenant: string };
   }
 }
 
@@ -105,6 +122,8 @@ export const ERRORS = {
 
 const state = {
   signedIn: false,
+  /** "organizations", or the directory of the work-account sign-in. */
+  tenant: "organizations",
   user: USER,
   orgs: [] as Organization[],
   timers: [] as number[],
@@ -181,17 +200,22 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
         configError: s.configError,
       };
     case "session_status":
-      return state.signedIn
-        ? { signedIn: true, user: state.user, remembered: !s.keychainWarning, keychainWarning: s.keychainWarning }
-        : { signedIn: false, remembered: false, keychainWarning: s.keychainWarning };
+      return session();
     case "sign_in_start": {
       cancelTimers();
+      const tenantId = args.tenantId as string | undefined;
+      if (tenantId !== undefined && !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(tenantId)) {
+        throw err("invalid-input", `The directory ID \`${tenantId}\` is not a GUID.`, "Choose the directory again.");
+      }
       const mode = s.signIn ?? "approve";
       later(100, () => void emit("sign-in-progress", { state: "waiting", nextPollSecs: 5, expiresInSecs: 899 }));
       if (mode === "approve") {
         later(s.approveAfterMs ?? 700, () => {
           state.signedIn = true;
-          void emit("sign-in-progress", { state: "signed-in", user: state.user });
+          // The work-account sign-in (to a directory) signs in the work account.
+          if (tenantId) state.user = WORK_USER;
+          state.tenant = tenantId ?? "organizations";
+          void emit("sign-in-progress", { state: "signed-in", user: state.user, status: session() });
         });
       } else if (mode === "blocked" || mode === "decline" || mode === "expire") {
         const e = mode === "blocked" ? ERRORS.blocked : mode === "decline" ? ERRORS.declined : ERRORS.expired;
@@ -211,11 +235,11 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
     case "sign_in_browser":
       await sleep(300);
       state.signedIn = true;
-      return state.user;
+      state.tenant = "organizations";
+      return session();
     case "sign_out":
       state.signedIn = false;
-      // The next sign-in is the work account (the checklist's first step).
-      state.user = WORK_USER;
+      state.tenant = "organizations";
       return null;
     case "list_organizations":
       return state.orgs.map((o) => ({ ...o, directory: { ...o.directory } }));
@@ -246,23 +270,25 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
       return { org: args.org, tenantId: args.tenantId, verified };
     }
     case "gcm_plan":
-      return s.gcmEmpty
-        ? { changes: [] }
-        : ({
-            changes: [
-              {
-                cache: "legacy",
-                description: `Remove the entries of ${(args.orgs as string[]).join(", ")} from /home/alex/.local/share/GitCredentialManager/tenant.cache`,
-              },
-              { cache: "modern", description: `Unset credential.azrepos:org/${(args.orgs as string[])[0]}.azureAuthority in the global Git config` },
-            ],
-          } satisfies GcmPlan);
+      return gcmPlan(args.orgs as string[], (args.choices ?? {}) as GcmChoices);
     case "gcm_apply":
+      return gcmApply(args.plan as GcmPlan);
+    case "gcm_restore": {
+      const backup = String(args.backup);
+      const restored = backup.replace(/\.bak-\d{8}T\d{6}Z$/, "");
+      const same = !!s.restoreSame;
       return {
-        applied: (args.plan as GcmPlan).changes,
-        backups: ["/home/alex/.local/share/GitCredentialManager/tenant.cache.20261130-101500.bak"],
-        failed: [],
-      };
+        from: backup,
+        restored,
+        kind: restored.endsWith("tenant.cache") ? "legacy-tenant-cache" : "git-config",
+        changed: !same,
+        backupOfReplaced: same ? null : `${restored}.bak-20261130T101730Z`,
+      } satisfies RestoreOutcome;
+    }
+    case "open_logs_folder":
+      return null;
+    case "resume":
+      return s.resume ?? ({ step: "welcome", invitations: [] } satisfies WizardProgress);
     case "list_members":
       return MEMBERS;
     case "invite_user":
@@ -283,23 +309,150 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
       return null;
     case "save_report":
       return { jsonPath: "/home/alex/.local/share/ado-connect/reports/report-20261130.json", textPath: "/home/alex/.local/share/ado-connect/reports/report-20261130.txt" };
-    case "plugin:opener|open_path":
-      return null;
     default:
       throw err("internal", `The mock backend does not know the command ${cmd}.`, "Fix the test or docs/ipc.md.");
   }
 }
 
+function session(): SessionStatus {
+  const s = scenario();
+  return state.signedIn
+    ? { signedIn: true, user: state.user, remembered: !s.keychainWarning, keychainWarning: s.keychainWarning, tenant: state.tenant }
+    : { signedIn: false, remembered: false, keychainWarning: s.keychainWarning, tenant: "organizations" };
+}
+
+// ------------------------------------------------------------------ Git Credential Manager
+
+const HOME = "/home/alex";
+const LEGACY = `${HOME}/.local/share/GitCredentialManager/tenant.cache`;
+const GITCONFIG = `${HOME}/.gitconfig`;
+const STAMP = "20261130T101500Z";
+const PERSONAL_TENANT = "00000000-0000-0000-0000-000000000000";
+
+/** What core's gcm::plan would answer for the fake machine (docs/ipc.md, GcmPlan). */
+function gcmPlan(orgs: string[], choices: GcmChoices): GcmPlan {
+  const kind = scenario().gcm ?? "changes";
+  const plan: GcmPlan = {
+    orgs,
+    createdAt: "2026-11-30T10:15:00Z",
+    legacyCache: { path: LEGACY, status: "missing" },
+    gitConfig: { git: "git", entryCount: 0 },
+    changes: [],
+    problems: [],
+  };
+  if (kind === "empty") return plan;
+  const changes: PlannedChange[] = [];
+  if (kind === "problems") {
+    const problem = {
+      source: "legacy-cache",
+      code: "gcm-cache-corrupt",
+      message: `${LEGACY} is not a Git Credential Manager cache that ADO Connect can read (it is not gzip data).`,
+      remedy: "Choose to delete the whole old-style cache file: a backup is kept, and Git fills it in again.",
+    };
+    plan.legacyCache = { path: LEGACY, status: "unusable", problem };
+    if (choices.wholeLegacyFile) {
+      changes.push({ kind: "remove-legacy-file", target: LEGACY, note: "the file cannot be understood (gcm-cache-corrupt); it is removed as it is" });
+    } else {
+      plan.problems.push(problem);
+    }
+  } else {
+    plan.legacyCache = { path: LEGACY, status: "readable", entryCount: 3 };
+    if (choices.wholeLegacyFile) {
+      changes.push({ kind: "remove-legacy-file", target: LEGACY, note: `all 3 entries, of every organization: ${[...orgs, "other-org"].join(", ")}` });
+    } else {
+      for (const org of orgs) {
+        changes.push({
+          kind: "remove-legacy-entry",
+          org,
+          target: LEGACY,
+          key: `https://dev.azure.com/${org}/`,
+          oldValue: PERSONAL_TENANT,
+          note: "the empty tenant: a personal Microsoft account",
+        });
+      }
+    }
+  }
+  for (const org of orgs) {
+    changes.push({
+      kind: "unset-git-config",
+      org,
+      target: GITCONFIG,
+      key: `credential.azrepos:org/${org}.azureAuthority`,
+      oldValue: "https://login.microsoftonline.com/organizations",
+    });
+    if (choices.unbindUsername) {
+      changes.push({
+        kind: "unset-git-config",
+        org,
+        target: GITCONFIG,
+        key: `credential.azrepos:org/${org}.username`,
+        oldValue: USER.email,
+        note: "the account bound to this organization; Git will ask which account to use",
+      });
+    }
+  }
+  plan.gitConfig = { git: "git", entryCount: orgs.length * 2 };
+  if (choices.rejectSavedPassword) {
+    for (const org of orgs) {
+      for (const key of [`https://dev.azure.com/${org}`, `https://${org}.visualstudio.com/`]) {
+        changes.push({ kind: "reject-saved-password", org, target: "git credential", key, note: "if one is saved; git cannot say beforehand" });
+      }
+    }
+  }
+  plan.changes = changes;
+  return plan;
+}
+
+/** What core's gcm::apply would answer: every change done (or failed, in "partial"), a backup per file. */
+function gcmApply(plan: GcmPlan): GcmOutcome {
+  const partial = scenario().gcm === "partial";
+  const results: GcmOutcome["results"] = plan.changes.map((change) => {
+    if (change.kind === "reject-saved-password") return { change, status: "requested" };
+    if (partial && change.kind === "unset-git-config") {
+      return {
+        change,
+        status: "failed",
+        problem: {
+          source: "git-config",
+          code: "gcm-cache-not-writable",
+          message: `${GITCONFIG} cannot be changed: the file is read-only.`,
+          remedy: "Make the file writable (or ask your IT desk), then clean again.",
+        },
+      };
+    }
+    return { change, status: "done" };
+  });
+  const targets = new Set(results.filter((r) => r.status === "done" && r.change.target !== "git credential").map((r) => r.change.target));
+  return {
+    orgs: plan.orgs,
+    startedAt: "2026-11-30T10:15:00Z",
+    finishedAt: "2026-11-30T10:15:01Z",
+    backups: [...targets].map((target) => ({ target, backup: `${target}.bak-${STAMP}` })),
+    results,
+  };
+}
+
 window.__calls = [];
+window.__results = [];
 window.__clipboard = [];
 state.signedIn = !!scenario().signedIn;
 state.orgs = makeOrgs();
+// Saved progress at "connected": the service shows the organization in its new directory.
+{
+  const r = scenario().resume;
+  const o = state.orgs.find((x) => x.name === r?.org);
+  if (r && o && r.tenantId && (r.step === "connected" || r.step === "connecting")) o.directory = { kind: "directory", tenantId: r.tenantId };
+}
 window.__mockState = state;
 
 mockIPC(
   (cmd, payload) => {
     window.__calls.push([cmd, payload ?? null]);
-    return handle(cmd, (payload ?? {}) as Record<string, unknown>);
+    return handle(cmd, (payload ?? {}) as Record<string, unknown>).then((r) => {
+      // A copy, so what the app does with the answer afterwards cannot change the record.
+      window.__results.push([cmd, JSON.parse(JSON.stringify(r ?? null))]);
+      return r;
+    });
   },
   { shouldMockEvents: true },
 );

@@ -23,6 +23,12 @@ export interface RouteParams {
   returnTo?: Route;
   /** The organization a screen should start with. */
   org?: string;
+  /** Sign-in: the directory to sign in to (the work-account sign-in after connecting). */
+  tenantId?: string;
+  /** Organizations: open `org`'s blade and its Connect blade (resuming at the directory step). */
+  connect?: boolean;
+  /** Opened by `resume` at start: the screen says where the user left off. */
+  resumed?: boolean;
 }
 
 type Factory = (params: RouteParams) => Blade;
@@ -179,13 +185,20 @@ export function navigate(route: Route, params: RouteParams = {}, o: { focus?: bo
   if (o.focus !== false) blade.heading.focus();
 }
 
-/** Opens `blade` to the right of `parent`, closing anything that was to the right of it. */
-export function pushBlade(blade: Blade, parent: Blade): void {
+/**
+ * Opens `blade` to the right of `parent`, closing anything that was to the right of it. Focus
+ * moves to its heading unless `focus` is false (blades opened by the app itself at start).
+ */
+export function pushBlade(blade: Blade, parent: Blade, o: { focus?: boolean } = {}): void {
   const at = stack.findIndex((m) => m.blade === parent);
+  if (at < 0 || parent.closed) {
+    blade.dispose();
+    return;
+  }
   closeFrom(at + 1);
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   mount(blade, opener);
-  blade.heading.focus();
+  if (o.focus !== false) blade.heading.focus();
 }
 
 /** Closes `blade` and every blade to its right; focus goes back to what opened it. */

@@ -1,7 +1,7 @@
 // What the front end remembers while the window is open. Nothing secret: no tokens, no codes.
 // The true state always comes from Rust; this only saves re-asking for lists the user has seen.
 
-import type { AppInfo, Directory, Organization, SessionStatus, User } from "./api";
+import type { AppInfo, Directory, Organization, SessionStatus, User, WizardProgress } from "./api";
 import { PERSONAL_ACCOUNTS, S } from "./strings";
 
 export interface Activity {
@@ -24,8 +24,8 @@ export const state = {
   /** The organization last opened in a blade; the checklist starts with it. */
   selectedOrg: undefined as string | undefined,
   lastConnected: undefined as ConnectedOrg | undefined,
-  /** Set when someone signs in after a connect: the "work account" step. */
-  workSignInAfterConnect: false,
+  /** What `resume` said at start (the saved progress, re-read against the service). */
+  progress: undefined as WizardProgress | undefined,
   activity: [] as Activity[],
 };
 
@@ -35,20 +35,35 @@ export function onSessionChanged(l: () => void): void {
   listeners.add(l);
 }
 
-export function setSignedIn(user: User | undefined, keychainWarning?: string): void {
+/**
+ * Records who is signed in. `tenant` is the directory the session signed in to
+ * ("organizations" for the first sign-in, a directory id after the work-account sign-in).
+ */
+export function setSignedIn(user: User | undefined, keychainWarning?: string, tenant?: string): void {
   state.session = user
-    ? { ...state.session, signedIn: true, user, keychainWarning: keychainWarning ?? state.session.keychainWarning }
+    ? {
+        ...state.session,
+        signedIn: true,
+        user,
+        keychainWarning: keychainWarning ?? state.session.keychainWarning,
+        tenant: tenant ?? state.session.tenant,
+      }
     : { signedIn: false, remembered: false, keychainWarning: state.session.keychainWarning };
   if (!user) {
     state.orgs = undefined;
     state.directories = undefined;
   }
-  if (user && state.lastConnected) state.workSignInAfterConnect = true;
   listeners.forEach((l) => l());
 }
 
 export function record(text: string): void {
   state.activity.push({ at: new Date(), text });
+}
+
+/** True when the session signed in to this directory (the work-account sign-in). */
+export function signedInTo(tenantId: string | undefined): boolean {
+  const t = state.session.tenant;
+  return !!(state.session.signedIn && t && tenantId && t.toLowerCase() === tenantId.toLowerCase());
 }
 
 export function directoryName(tenantId: string | undefined): string | undefined {
@@ -78,4 +93,13 @@ export function directoryLabel(org: Organization): string {
     default:
       return S.orgs.unknownDirectory;
   }
+}
+
+/** The directory of the saved progress: its name if known, the saved name unless core only knew the id. */
+export function progressDirectoryName(): string {
+  const p = state.progress;
+  const known = directoryName(p?.tenantId);
+  if (known) return known;
+  if (p?.directoryName && p.directoryName !== p.tenantId) return p.directoryName;
+  return S.resume.someDirectory;
 }

@@ -89,7 +89,7 @@ export const S = {
     signedIn: (name: string, email: string) => `Signed in as ${name} (${email}).`,
     remembered: (name: string) => `Signed in as ${name} (remembered from last time).`,
     signedOut: "Signed out.",
-    signedOutForWork: "Signed out to sign in with the work account.",
+    signedInWork: (name: string, email: string, dir: string) => `Signed in with the work account ${name} (${email}) from ${dir}.`,
     invitationSignedIn: (email: string, org: string) => `${email} signed in to ${org} for the first time.`,
     reportSaved: "Saved the report.",
   },
@@ -168,6 +168,39 @@ export const S = {
     blockedText:
       "Your company's security settings do not allow sign-in with a code. You can still sign in through your web browser, which they allow.",
     cancelled: "Sign-in cancelled.",
+    /** The second sign-in, after connecting: the work account, against the directory. */
+    work: {
+      title: "Sign in with your work account",
+      why: "After connecting, Azure DevOps expects you to sign in with your Microsoft Entra work account.",
+      intro: (dir: string) =>
+        `Use the work account your company gave you in ${dir} (such as name@yourcompany.com), not your personal Microsoft account.`,
+      accountTypesSummary: "Which account is my work account?",
+      accountTypes:
+        "A work account is given to you by your company and kept in its directory; it usually ends with your company's domain. If the sign-in page offers both, choose Work or school account. Your personal Microsoft account (Outlook.com, Hotmail, Live) is not the one to use here.",
+      signedIn: (name: string, email: string, dir: string) => `Signed in with your work account: ${name} (${email}), from ${dir}.`,
+      cancel: "Cancel and go back to the checklist",
+    },
+  },
+
+  resume: {
+    title: "Welcome back",
+    /** On Home, signed out: the checklist or the connect blade waits behind a sign-in. */
+    connectedSignedOut: (org: string, dir: string) =>
+      `Last time you connected ${org} to ${dir}. Sign in to carry on with what is left to do after connecting.`,
+    directorySignedOut: (org: string, dir: string) =>
+      `Last time you were connecting ${org} to ${dir}, and it is not connected yet. Sign in to carry on.`,
+    continue: "Sign in and carry on",
+    /** On the checklist: the saved "connected" was read back from Azure DevOps at start. */
+    connected: (org: string, dir: string) =>
+      `${org} is connected to ${dir}: ADO Connect checked with Azure DevOps just now. If ADO Connect was closed while it was connecting, the connection went through.`,
+    connecting: (org: string, dir: string) =>
+      `ADO Connect was closed while connecting ${org} to ${dir}, and Azure DevOps does not show the result yet. Refresh the organization in a few minutes.`,
+    /** On the connect blade: the saved connect did not happen (read back at start). */
+    notConnected: (org: string, dir: string) =>
+      `Last time, connecting ${org} to ${dir} did not finish: Azure DevOps shows that ${org} is not connected to it (checked just now), so nothing changed. You can connect again here.`,
+    failed: "ADO Connect could not check where you left off last time",
+    someDirectory: "the directory you chose",
+    invitedAt: (date: string) => `Invited ${date}`,
   },
 
   services: {
@@ -309,10 +342,12 @@ export const S = {
     state: { done: "Done", todo: "To do", na: "Not applicable" } as Record<string, string>,
     workSignIn: {
       title: "Sign in with your work account",
+      why: "After connecting, Azure DevOps expects you to sign in with your Microsoft Entra work account.",
       text: (dir: string) =>
-        `From now on, sign in to the organization with your work account from ${dir}, not with your personal Microsoft account. Sign out here, then sign in again with the work account.`,
-      button: "Sign out and sign in with your work account",
+        `Sign in again here with your work account from ${dir}; from now on use it, not your personal Microsoft account, for this organization.`,
+      button: "Sign in with your work account",
       signedInAs: (email: string) => `Signed in as ${email}.`,
+      done: (email: string, dir: string) => `Signed in with the work account ${email} from ${dir}.`,
     },
     members: {
       title: "Members who still use personal accounts",
@@ -348,21 +383,101 @@ export const S = {
     },
     gcm: {
       title: "Clean the Git credential caches on this computer",
+      bladeTitle: (org: string) => `Clean Git caches for ${org}`,
       text:
         "Git Credential Manager remembers which directory your organization used. Until that is forgotten, Git keeps asking the old one. Nothing changes until you choose Clean, and a backup is kept.",
-      wholeFile: "Delete the whole old-style cache file (tenant.cache), not only this organization's entries",
-      unbind: "Also forget which account Git uses for this organization",
+      optionsLegend: "Optional, off unless you choose them",
+      /** [id, label, one-sentence explanation] of each GcmChoices field. */
+      choices: {
+        wholeLegacyFile: [
+          "gcm-whole-file",
+          "Delete the whole old-style cache file (tenant.cache), not only this organization's entries",
+          "This is Microsoft's advice for the old Git Credential Manager for Windows; it forgets every organization on this computer, and Git fills the file in again the next time it signs in.",
+        ],
+        unbindUsername: [
+          "gcm-unbind",
+          "Also forget which account Git uses for this organization",
+          "Git then asks which account to use the next time, so you can pick your work account.",
+        ],
+        rejectSavedPassword: [
+          "gcm-reject-password",
+          "Also ask Git to forget a password it saved for this organization",
+          "Choose this if Git keeps signing in with an old password or token; Git cannot tell beforehand whether one is saved.",
+        ],
+      } as Record<"wholeLegacyFile" | "unbindUsername" | "rejectSavedPassword", [string, string, string]>,
       preview: "Show what will change",
       previewing: "Looking at the caches on this computer…",
+      foundTitle: "What ADO Connect found on this computer",
+      legacy: "Old-style cache (Git Credential Manager for Windows)",
+      legacyStatus: {
+        missing: "Not on this computer, so there is nothing to clean in it.",
+        "empty-file": "There, but empty, so there is nothing to clean in it.",
+        readable: "There and readable.",
+        unusable: "There, but ADO Connect cannot use it.",
+      } as Record<string, string>,
+      entries: (n: number) => `${plural(n, "entry", "entries")} in the file, of every organization.`,
+      gitConfig: "Git's global settings (Git Credential Manager)",
+      gitSettings: (n: number, orgs: string) => `${plural(n, "setting", "settings")} for ${orgs}.`,
+      gitNotChecked: "Not looked at: no organization was chosen.",
+      gitProgram: (git: string) => `Git program: ${git}`,
+      path: "File",
       planTitle: "What will change",
+      noChanges: "No change is needed.",
+      kinds: {
+        "remove-legacy-entry": "Remove an entry from the old-style cache file",
+        "remove-legacy-file": "Delete the whole old-style cache file (a backup is kept)",
+        "unset-git-config": "Remove a setting from Git's global settings",
+        "reject-saved-password": "Ask Git to forget a saved password",
+      } as Record<string, string>,
+      fields: {
+        org: "Organization",
+        target: "Where",
+        key: "Key",
+        address: "Address",
+        oldValue: "Current value",
+        note: "Note",
+      },
+      problemsTitle: "Problems",
+      problemSource: {
+        "legacy-cache": "Old-style cache",
+        "git-config": "Git's global settings",
+        "saved-password": "Saved password",
+      } as Record<string, string>,
+      problemsText: "These stop part of the cleanup; the rest can still be done.",
+      summary: (changes: number, problems: number) =>
+        `${plural(changes, "change", "changes")} planned${problems ? `, ${plural(problems, "problem", "problems")}` : ""}.`,
       nothing: "Nothing to clean: the caches on this computer do not mention this organization.",
       apply: "Clean",
       applying: "Cleaning…",
-      done: "Cleaned.",
-      backups: "Backups kept here:",
-      failed: "Not changed:",
+      resultTitle: "Result",
+      statuses: {
+        done: "Done",
+        "already-clean": "Already clean",
+        requested: "Asked Git to forget it",
+        failed: "Failed",
+      } as Record<string, string>,
+      resultSummary: (done: number, clean: number, requested: number, failed: number) =>
+        [
+          `${plural(done, "change", "changes")} made`,
+          clean ? `${clean.toLocaleString("en")} already clean` : "",
+          requested ? `${requested.toLocaleString("en")} asked of Git` : "",
+          failed ? `${failed.toLocaleString("en")} failed` : "",
+        ]
+          .filter(Boolean)
+          .join(", ") + ".",
+      backupsTitle: "Backups",
+      backupsText: "A copy of each file was saved before it was changed. Undo puts it back.",
+      noBackups: "No file was changed, so no backup was needed.",
+      backupOf: (target: string) => `Backup of ${target}:`,
+      undo: "Undo",
+      undoLabel: (target: string) => `Undo: put ${target} back from its backup`,
+      undoing: "Putting the file back…",
+      restored: (file: string, from: string) => `Put back: ${file} now holds what it held before (from ${from}).`,
+      restoredSame: (file: string) => `Nothing to put back: ${file} already held what the backup holds.`,
+      replacedKept: (path: string) => `The file it replaced was saved as ${path}, in case you change your mind.`,
       fleet: "For other computers, your IT desk can run this command on each one:",
       activity: (n: number) => `Cleaned ${plural(n, "Git credential cache entry", "Git credential cache entries")} on this computer.`,
+      activityUndo: (file: string) => `Undid the Git credential cache cleanup of ${file}.`,
     },
     pat: {
       title: "A personal access token for tools that used alternate credentials",
@@ -439,6 +554,7 @@ export const S = {
       "ADO Connect uses the proxy set for this computer (the HTTPS_PROXY environment variable). Your IT desk can change the addresses it uses in a settings file listed above.",
     logs: "Logs folder",
     openLogs: "Open logs folder",
+    logsOpened: "The logs folder was opened in your file manager.",
     account: "Account",
     notSignedIn: "Not signed in.",
   },

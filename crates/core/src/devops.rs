@@ -293,18 +293,7 @@ impl DevopsClient {
                 "Check the organization name.",
             ));
         }
-        if resp.status.is_server_error() || resp.status == reqwest::StatusCode::TOO_MANY_REQUESTS {
-            return Err(Error::new(
-                ErrorCode::ServiceUnavailable,
-                format!(
-                    "Azure DevOps did not say which directory {org} uses (HTTP {}).",
-                    resp.status.as_u16()
-                ),
-                "Try again in a few minutes.",
-            )
-            .with_endpoint("probe")
-            .with_status(resp.status.as_u16()));
-        }
+        // 429 and 5xx do not get here: the HTTP layer retries them and then reports them.
         Ok(parse_tenant_headers(&resp.headers))
     }
 
@@ -343,7 +332,7 @@ impl DevopsClient {
         url.query_pairs_mut()
             .append_pair("api-version", "5.0-preview.1");
         let body = serde_json::json!([{"from": "", "op": 2, "path": "/TenantId", "value": tenant.to_string()}]);
-        self.http
+        let resp = self.http
             .send(Request::new(Method::PATCH, url, "organization").bearer(token).body(Body::JsonPatch(body)))
             .await
             .map_err(|e| {
@@ -358,6 +347,9 @@ impl DevopsClient {
                     e
                 }
             })?;
+        // The answer is the Organization object. A 200 that is not JSON (cut short, another
+        // content type) confirms nothing: the caller reads the organization back.
+        resp.json::<serde_json::Value>("organization")?;
         Ok(())
     }
 

@@ -152,10 +152,12 @@ impl HttpClient {
         &self.client
     }
 
-    /// Send a request. Reads (GET, HEAD) are retried on transport errors, 429 and 5xx;
-    /// writes are sent once: their outcome, when unknown, is read back by the caller.
+    /// Send a request. Reads (GET, HEAD) are retried on transport errors, 429, 5xx and a
+    /// successful GET whose body is not JSON (a truncated or wrong answer: every GET in core
+    /// reads JSON); writes are sent once: their outcome, when unknown, is read back by the
+    /// caller.
     pub async fn send(&self, req: Request<'_>) -> Result<Response> {
-        let is_read = req.method == Method::GET || req.method == Method::HEAD;
+        let is_read = is_read(&req.method);
         let max = if is_read {
             self.retry.max_attempts.max(1)
         } else {
@@ -226,10 +228,40 @@ impl HttpClient {
             body,
             attempts: attempt,
         };
+        let is_get = req.method == Method::GET;
         if req.any_status {
+            // The caller reads the status itself, but a busy or failing service is retried
+            // (and reported) like any other read.
+            let transient = status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS;
+            if is_read(&req.method) && transient {
+                return classify(endpoint, resp);
+            }
+            if is_get && status.is_success() && !is_json(&resp.body) {
+                return not_json(endpoint);
+            }
             return Attempt::Done(resp);
         }
-        classify(endpoint, resp)
+        match classify(endpoint, resp) {
+            Attempt::Done(resp) if is_get && !is_json(&resp.body) => not_json(endpoint),
+            other => other,
+        }
+    }
+}
+
+fn is_read(method: &Method) -> bool {
+    method == Method::GET || method == Method::HEAD
+}
+
+fn is_json(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
+}
+
+/// A successful read whose body is not JSON (cut short, or another content type): reading
+/// again is harmless, and usually gets the whole answer.
+fn not_json(endpoint: &str) -> Attempt {
+    Attempt::Retry {
+        after: None,
+        last: malformed(endpoint, "the answer is not JSON"),
     }
 }
 

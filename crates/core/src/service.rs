@@ -122,6 +122,55 @@ pub struct AdoConnect {
     pub session: Session,
     pub data_dir: Option<PathBuf>,
     probe_cache: Mutex<HashMap<String, DirectoryLink>>,
+    connects_in_flight: ConnectsInFlight,
+}
+
+/// Per organization (lower-cased): the directory being connected to and the outcome, once known.
+type ConnectsInFlight =
+    std::sync::Mutex<HashMap<String, (String, Arc<tokio::sync::OnceCell<Result<ConnectOutcome>>>)>>;
+
+/// A share in the connect in flight for one organization; the last share dropped (finished
+/// or cancelled) removes the entry, so a later Connect sends its own request.
+struct ConnectTicket<'a> {
+    map: &'a ConnectsInFlight,
+    key: String,
+    target: String,
+    cell: Option<Arc<tokio::sync::OnceCell<Result<ConnectOutcome>>>>,
+}
+
+impl<'a> ConnectTicket<'a> {
+    fn take(map: &'a ConnectsInFlight, org: &str, tenant: &str) -> Self {
+        let key = org.to_ascii_lowercase();
+        let mut in_flight = map.lock().unwrap_or_else(|p| p.into_inner());
+        let (target, cell) = in_flight
+            .entry(key.clone())
+            .or_insert_with(|| (tenant.to_string(), Arc::default()))
+            .clone();
+        ConnectTicket {
+            map,
+            key,
+            target,
+            cell: Some(cell),
+        }
+    }
+
+    fn cell(&self) -> &tokio::sync::OnceCell<Result<ConnectOutcome>> {
+        self.cell.as_deref().expect("held until drop")
+    }
+}
+
+impl Drop for ConnectTicket<'_> {
+    fn drop(&mut self) {
+        let mut in_flight = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        // Dropped under the lock, where every share is also taken, so the count is exact.
+        drop(self.cell.take());
+        if in_flight
+            .get(&self.key)
+            .is_some_and(|(_, cell)| Arc::strong_count(cell) == 1)
+        {
+            in_flight.remove(&self.key);
+        }
+    }
 }
 
 impl AdoConnect {
@@ -148,6 +197,7 @@ impl AdoConnect {
             session,
             data_dir,
             probe_cache: Mutex::new(HashMap::new()),
+            connects_in_flight: ConnectsInFlight::default(),
         }
     }
 
@@ -582,6 +632,8 @@ impl AdoConnect {
 
     /// Connect `org` to `tenant_id`, then read the organization back until it shows the new
     /// directory. The write is sent once; if its outcome is unknown it is read back, never resent.
+    /// A second call for the same organization while one is in flight (Connect clicked twice)
+    /// sends nothing: it waits for the first and returns the same outcome.
     pub async fn connect(
         &self,
         org: &str,
@@ -594,10 +646,40 @@ impl AdoConnect {
                 Error::invalid_input("directory ID", format!("`{tenant_id}` is not a GUID"))
             })?
             .to_string();
+        let ticket = ConnectTicket::take(&self.connects_in_flight, org, &tenant);
+        if ticket.target != tenant {
+            return Err(Error::new(
+                ErrorCode::ConnectFailed,
+                format!("ADO Connect is already connecting {org} to another directory."),
+                "Wait until that finishes, then check the organization's directory before choosing again.",
+            ));
+        }
+        let mut joined = true;
+        let result = ticket
+            .cell()
+            .get_or_init(|| {
+                joined = false;
+                self.connect_once(org, &tenant, &mut *progress)
+            })
+            .await
+            .clone();
+        if joined {
+            progress(if result.is_ok() { "connected" } else { "failed" });
+        }
+        result
+    }
+
+    async fn connect_once(
+        &self,
+        org: &str,
+        tenant: &str,
+        progress: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<ConnectOutcome> {
+        let tenant = tenant.to_string();
         self.ensure_directory_allowed(&tenant).await?;
         let current = self.tenant_of_org(org).await;
-        let token = self
-            .session
+        // Signed in at all? Fail before anything is saved or sent.
+        self.session
             .access_token_for(Resource::Devops, current.as_deref(), false)
             .await?;
         // Saved before the request leaves: if the app dies now, the next start reads back.
@@ -624,9 +706,14 @@ impl AdoConnect {
             w.apply(WizardEvent::ConnectRequested)
         })?;
         progress("connecting");
+        // A token refused (203, 401) means the request was not applied: it is sent once more
+        // with a refreshed token, as every other call is. Any other failure is not resent.
         let sent = self
-            .devops
-            .set_organization_tenant(&token, org, &tenant)
+            .session
+            .with_token_for(Resource::Devops, current.as_deref(), |t| {
+                let tenant = tenant.clone();
+                async move { self.devops.set_organization_tenant(&t, org, &tenant).await }
+            })
             .await;
         if let Err(e) = &sent {
             let unknown = matches!(

@@ -1,13 +1,14 @@
 // About and settings: version, the mode (demo or Microsoft), the settings files in effect, the
-// proxy, "Open logs folder", and Sign out.
+// proxy, "Open logs folder" (the `open_logs_folder` command: Rust opens it; the page has no
+// opener of its own), and Sign out.
 //
 // Element ids: #about (blade), #about-title, #about-version, #about-mode, #about-config,
-// #about-proxy, #about-logdir, #open-logs-button, #about-account, #about-signout,
-// #about-error.
+// #about-proxy, #about-logdir, #open-logs-button, #open-logs-status, #about-account,
+// #about-signout, #about-error.
 
-import { openFolder } from "../api";
+import { openLogsFolder } from "../api";
 import { Blade } from "../components/blade";
-import { button } from "../components/button";
+import { button, whileBusy } from "../components/button";
 import { h } from "../components/dom";
 import { errorPanel } from "../components/errorPanel";
 import { doSignOut } from "../shell";
@@ -20,6 +21,21 @@ export function aboutScreen(): Blade {
   const errorSlot = h("div", { id: "about-error" });
   const user = state.session.signedIn ? state.session.user : undefined;
   const sources = app?.configSources ?? [];
+  const opened = h("p", { id: "open-logs-status", class: "copy-status", attrs: { role: "status" } });
+  const openLogs = button(S.about.openLogs, {
+    id: "open-logs-button",
+    onClick: () =>
+      void whileBusy(openLogs, async () => {
+        errorSlot.replaceChildren();
+        opened.textContent = "";
+        try {
+          await openLogsFolder();
+          opened.textContent = S.about.logsOpened;
+        } catch (e) {
+          errorSlot.append(errorPanel(e));
+        }
+      }),
+  });
 
   blade.body.append(
     h(
@@ -42,17 +58,8 @@ export function aboutScreen(): Blade {
         "dd",
         {},
         h("code", { id: "about-logdir", text: app?.logDir ?? "" }),
-        h(
-          "div",
-          { class: "button-row" },
-          button(S.about.openLogs, {
-            id: "open-logs-button",
-            onClick: () => {
-              errorSlot.replaceChildren();
-              if (app?.logDir) openFolder(app.logDir).catch((e) => errorSlot.append(errorPanel(e)));
-            },
-          }),
-        ),
+        h("div", { class: "button-row" }, openLogs),
+        opened,
       ),
       h("dt", { text: S.about.account }),
       h(

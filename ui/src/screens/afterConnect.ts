@@ -3,15 +3,17 @@
 // watch, Git Credential Manager cleanup, a personal access token, Visual Studio subscriptions,
 // Next links, and the report.
 //
-// Element ids: #after (blade), #after-title, #after-org, #after-not-connected, #checklist,
+// Element ids: #after (blade), #after-title, #after-org, #after-not-connected, #resume-notice
+// (opened by `resume` at start: what was read back), #checklist,
 // items #item-work-signin #item-members #item-invite #item-gcm #item-pat #item-vs #item-next
 // (each with [data-testid=item-state][data-state=done|todo|na]);
-// #work-signin-button; #members-list, #members-summary, #members-loading, #users-page-link
-// (rows [data-testid=member-status]); #invite-form, #invite-email, #invite-error,
-// #access-stakeholder, #access-basic, #invite-submit, #invitation-list (li[data-email],
+// #work-signin-why, #work-signin-button, #work-signin-done; #members-list, #members-summary,
+// #members-loading, #users-page-link (rows [data-testid=member-status]); #invite-form,
+// #invite-email, #invite-error, #access-stakeholder, #access-basic, #invite-submit,
+// #invitation-list (li[data-email][data-tracked] for invitations saved by an earlier session,
 // [data-testid=invitation-state][data-state], [data-testid=invitation-check]);
-// #gcm-whole-file, #gcm-unbind, #gcm-preview-button, #gcm-plan, #gcm-nothing,
-// #gcm-apply-button, #gcm-result, #gcm-fleet-command; #pat-form, #pat-name, scope boxes
+// the Git Credential Manager cleanup inside #item-gcm: see gcm.ts (#gcm-preview-button,
+// #gcm-plan, #gcm-apply-button, #gcm-result, …); #pat-form, #pat-name, scope boxes
 // #pat-scope-<scope> (name="pat-scope"; code-read, code-write, work-items-read, build-read,
 // packaging-read), #pat-days, #pat-error,
 // #pat-submit, #pat-result, #pat-token, #pat-copy-button, #pat-copy-status, #pat-done,
@@ -20,19 +22,15 @@
 
 import {
   createPat,
-  gcmApply,
-  gcmPlan,
   invitationStatus,
   inviteUser,
   listMembers,
   listOrganizations,
-  signOut,
   type AccessLevel,
-  type GcmChange,
-  type GcmPlan,
   type Invitation,
   type Member,
   type Organization,
+  type PatScope,
 } from "../api";
 import { Blade } from "../components/blade";
 import { button, externalLink, whileBusy } from "../components/button";
@@ -43,8 +41,9 @@ import { progress } from "../components/progress";
 import { badge, statusIcon, type Mark } from "../components/status";
 import { dataTable } from "../components/table";
 import { handleAuthError, navigate, type RouteParams } from "../shell";
-import { directoryLabel, record, setSignedIn, state } from "../state";
+import { directoryLabel, progressDirectoryName, record, signedInTo, state } from "../state";
 import { S, formatDate } from "../strings";
+import { gcmPanel } from "./gcm";
 
 type ItemState = "done" | "todo" | "na";
 const ITEM_MARK: Record<ItemState, Mark> = { done: "done", todo: "todo", na: "na" };
@@ -64,6 +63,11 @@ function progressOf(org: string): OrgProgress {
     progressByOrg.set(org, p);
   }
   return p;
+}
+
+/** Invitations saved by an earlier session for `org`: e-mail → when it was sent. */
+function trackedByOrg(org: string): Map<string, string> {
+  return new Map((state.progress?.invitations ?? []).filter((t) => t.org === org).map((t) => [t.email, t.invitedAt]));
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
@@ -100,7 +104,7 @@ export function afterConnectScreen(params: RouteParams): Blade {
       );
       return;
     }
-    const wanted = params.org ?? state.lastConnected?.org ?? state.selectedOrg;
+    const wanted = params.org ?? state.lastConnected?.org ?? state.selectedOrg ?? state.progress?.org;
     const first = owned.find((o) => o.name === wanted) ?? owned.find((o) => o.directory.kind === "directory") ?? owned[0];
     for (const o of owned) select.append(h("option", { text: o.name, attrs: { value: o.name } }));
     select.value = first.name;
@@ -135,9 +139,32 @@ export function afterConnectScreen(params: RouteParams): Blade {
     );
     replace(
       slot,
+      resumeNotice(org),
       connected ? null : h("p", { id: "after-not-connected", class: "note", text: S.after.noOrgs }),
       list,
       h("div", { class: "button-row" }, button(S.after.report, { id: "after-report-button", kind: "primary", onClick: () => navigate("report") })),
+    );
+  }
+
+  /** Said once, when `resume` opened this screen at start: what was read back from the service. */
+  let resumeShown = false;
+  function resumeNotice(org: Organization): HTMLElement | null {
+    const p = state.progress;
+    if (!params.resumed || resumeShown || !p || p.org !== org.name) return null;
+    if (p.step !== "connected" && p.step !== "connecting") return null;
+    resumeShown = true;
+    const dir = progressDirectoryName();
+    const connected = p.step === "connected";
+    return h(
+      "div",
+      { id: "resume-notice", class: `${connected ? "success-box" : "warning-box"} resume-notice`, attrs: { role: "status", "data-step": p.step } },
+      statusIcon(connected ? "pass" : "warn"),
+      h(
+        "div",
+        {},
+        h("p", { class: "strong", text: S.resume.title }),
+        h("p", { text: connected ? S.resume.connected(org.name, dir) : S.resume.connecting(org.name, dir) }),
+      ),
     );
   }
 
@@ -166,32 +193,29 @@ export function afterConnectScreen(params: RouteParams): Blade {
   }
 
   function workSignInItem(org: Organization, connected: boolean, dir: string): HTMLLIElement {
-    const done = connected && state.workSignInAfterConnect && state.lastConnected?.org === org.name;
+    const tenantId = org.directory.tenantId;
+    const done = connected && signedInTo(tenantId);
     const it = item("item-work-signin", S.after.workSignIn.title, connected ? (done ? "done" : "todo") : "na");
-    if (!connected) {
+    if (!connected || !tenantId) {
       notYet(it.body);
       return it.li;
     }
     const user = state.session.user;
+    // The same device-code screen as the first sign-in, against the connected directory.
     const b = button(S.after.workSignIn.button, {
       id: "work-signin-button",
-      onClick: () =>
-        void whileBusy(b, async () => {
-          try {
-            await signOut();
-          } catch (e) {
-            if (!handleAuthError(e)) it.body.append(errorPanel(e));
-            return;
-          }
-          record(S.activity.signedOutForWork);
-          setSignedIn(undefined);
-          navigate("signin", { returnTo: "after" });
-        }),
+      kind: done ? "secondary" : "primary",
+      onClick: () => navigate("signin", { returnTo: "after", org: org.name, tenantId }),
     });
     append(
       it.body,
+      h("p", { id: "work-signin-why", class: "strong", text: S.after.workSignIn.why }),
       h("p", { text: S.after.workSignIn.text(dir) }),
-      user ? h("p", { class: "muted", text: S.after.workSignIn.signedInAs(user.email) }) : null,
+      done && user
+        ? h("p", { id: "work-signin-done", text: S.after.workSignIn.done(user.email, dir) })
+        : user
+          ? h("p", { class: "muted", text: S.after.workSignIn.signedInAs(user.email) })
+          : null,
       h("div", { class: "button-row" }, b),
     );
     return it.li;
@@ -291,13 +315,15 @@ export function afterConnectScreen(params: RouteParams): Blade {
 
     const rows = new Map<string, HTMLLIElement>();
     const timers = new Map<string, number>();
+    /** Invitations saved by an earlier session, with when they were sent. */
+    const tracked = trackedByOrg(org.name);
     disposers.push(() => timers.forEach((t) => window.clearTimeout(t)));
 
     const renderInvitation = (inv: Invitation) => {
       p.invitations.set(inv.email, inv);
       let li = rows.get(inv.email);
       if (!li) {
-        li = h("li", { class: "invitation", attrs: { "data-email": inv.email } });
+        li = h("li", { class: "invitation", attrs: { "data-email": inv.email, "data-tracked": tracked.has(inv.email) } });
         rows.set(inv.email, li);
         list.append(li);
       }
@@ -312,7 +338,14 @@ export function afterConnectScreen(params: RouteParams): Blade {
       });
       const hadFocus = li.contains(document.activeElement);
       const name = h("span", { class: "invitation-email", text: inv.email, attrs: { tabindex: "-1" } });
-      replace(li, name, stateBadge, inv.state === "signed-in" ? null : check);
+      const since = tracked.get(inv.email);
+      replace(
+        li,
+        name,
+        stateBadge,
+        since ? h("span", { class: "hint", text: S.resume.invitedAt(formatDate(since)) }) : null,
+        inv.state === "signed-in" ? null : check,
+      );
       // Re-drawing the row must not drop a keyboard user's focus.
       if (hadFocus) (inv.state === "signed-in" ? name : check).focus();
       if (anySignedIn()) it.set("done");
@@ -341,10 +374,19 @@ export function afterConnectScreen(params: RouteParams): Blade {
       timers.set(address, window.setTimeout(() => void poll(address, true, step), secs * 1000));
     };
 
+    // Invitations an earlier session saved (the watch survives closing the app): listed, and
+    // those not signed in yet are checked again now, then watched.
+    const recheck: string[] = [];
+    for (const t of state.progress?.invitations ?? []) {
+      if (t.org !== org.name || p.invitations.has(t.email)) continue;
+      p.invitations.set(t.email, { email: t.email, state: t.signedIn ? "signed-in" : "invited" });
+      if (!t.signedIn) recheck.push(t.email);
+    }
     for (const inv of p.invitations.values()) {
       renderInvitation(inv);
-      if (inv.state !== "signed-in") watch(inv.email);
+      if (inv.state !== "signed-in" && !recheck.includes(inv.email)) watch(inv.email);
     }
+    for (const address of recheck) void poll(address, true);
 
     form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -379,80 +421,14 @@ export function afterConnectScreen(params: RouteParams): Blade {
 
   function gcmItem(org: Organization, p: OrgProgress): HTMLLIElement {
     const it = item("item-gcm", S.after.gcm.title, p.gcmDone ? "done" : "todo");
-    const checkbox = (id: string, label: string) =>
-      h("div", { class: "checkbox" }, h("input", { id, attrs: { type: "checkbox" } }), h("label", { text: label, attrs: { for: id } }));
-    const preview = button(S.after.gcm.preview, { id: "gcm-preview-button" });
-    const area = h("div", { class: "gcm-area", attrs: { "aria-live": "polite" } });
-    const command = `ado-connect gcm clean --org ${org.name}`;
     it.body.append(
-      h("p", { text: S.after.gcm.text }),
-      checkbox("gcm-whole-file", S.after.gcm.wholeFile),
-      checkbox("gcm-unbind", S.after.gcm.unbind),
-      h("div", { class: "button-row" }, preview),
-      area,
-      h("p", { class: "muted", text: S.after.gcm.fleet }),
-      h("pre", { class: "command" }, h("code", { id: "gcm-fleet-command", text: command })),
-    );
-    preview.addEventListener("click", () =>
-      void whileBusy(preview, async () => {
-        const whole = (it.body.querySelector("#gcm-whole-file") as HTMLInputElement).checked;
-        const unbind = (it.body.querySelector("#gcm-unbind") as HTMLInputElement).checked;
-        replace(area, progress(S.after.gcm.previewing));
-        let plan: GcmPlan;
-        try {
-          plan = await gcmPlan([org.name], whole, unbind);
-        } catch (e) {
-          if (!blade.closed && !handleAuthError(e)) replace(area, errorPanel(e));
-          return;
-        }
-        if (blade.closed) return;
-        const changes = plan.changes ?? [];
-        if (changes.length === 0) {
-          p.gcmDone = true;
-          it.set("done");
-          replace(area, h("p", { id: "gcm-nothing", class: "success-box" }, statusIcon("pass"), h("span", { text: S.after.gcm.nothing })));
-          return;
-        }
-        const apply = button(S.after.gcm.apply, { id: "gcm-apply-button", kind: "primary" });
-        const result = h("div", { id: "gcm-result" });
-        replace(
-          area,
-          h("h4", { class: "section-title", text: S.after.gcm.planTitle }),
-          h("ul", { id: "gcm-plan", class: "plan-list" }, ...changes.map((c) => h("li", { text: describeChange(c) }))),
-          h("div", { class: "button-row" }, apply),
-          result,
-        );
-        apply.addEventListener("click", () =>
-          void whileBusy(apply, async () => {
-            replace(result, progress(S.after.gcm.applying));
-            try {
-              const outcome = await gcmApply(plan);
-              if (blade.closed) return;
-              const applied = outcome.applied ?? changes;
-              const failed = outcome.failed ?? [];
-              p.gcmDone = failed.length === 0;
-              it.set(p.gcmDone ? "done" : "todo");
-              record(S.after.gcm.activity(applied.length));
-              replace(
-                result,
-                h("div", { class: failed.length ? "warning-box" : "success-box" }, statusIcon(failed.length ? "warn" : "pass"), h("p", { text: S.after.gcm.done })),
-                outcome.backups?.length
-                  ? h("div", {}, h("p", { text: S.after.gcm.backups }), h("ul", { class: "paths" }, ...outcome.backups.map((b) => h("li", {}, h("code", { text: b })))))
-                  : null,
-                failed.length
-                  ? h("div", {}, h("p", { text: S.after.gcm.failed }), h("ul", {}, ...failed.map((c) => h("li", { text: describeChange(c) }))))
-                  : null,
-              );
-              // Clean has done its work; focus goes to the result rather than to nowhere.
-              const box = result.firstElementChild as HTMLElement | null;
-              box?.setAttribute("tabindex", "-1");
-              box?.focus();
-              apply.hidden = true;
-            } catch (e) {
-              if (!blade.closed && !handleAuthError(e)) replace(result, errorPanel(e));
-            }
-          }),
-        );
+      gcmPanel(org.name, {
+        closed: () => blade.closed,
+        level: 4,
+        onState: (done) => {
+          p.gcmDone = done;
+          it.set(done ? "done" : "todo");
+        },
       }),
     );
     return it.li;
@@ -497,7 +473,7 @@ export function afterConnectScreen(params: RouteParams): Blade {
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       error.textContent = "";
-      const chosen = [...form.querySelectorAll<HTMLInputElement>("input[name=pat-scope]:checked")].map((i) => i.value);
+      const chosen = [...form.querySelectorAll<HTMLInputElement>("input[name=pat-scope]:checked")].map((i) => i.value as PatScope);
       const n = Number(days.value);
       const tokenName = name.value.trim();
       if (!tokenName) {
@@ -609,12 +585,4 @@ export function afterConnectScreen(params: RouteParams): Blade {
 
   void start();
   return blade;
-}
-
-/** One line of a cleanup plan, in the words core gave, or built from its fields. */
-export function describeChange(c: GcmChange): string {
-  if (typeof c.description === "string" && c.description) return c.description;
-  if (typeof c.summary === "string" && c.summary) return c.summary;
-  const parts = [c.action, c.cache, c.target ?? c.key ?? c.path].filter((x) => typeof x === "string" && x);
-  return parts.length ? parts.join(": ") : JSON.stringify(c);
 }

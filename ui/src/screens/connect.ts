@@ -9,7 +9,9 @@
 // li[data-check-id]), #preflight-loading, #connect-blocked-reason, #connect-submit,
 // #connect-cancel, #connect-progress, #connect-steps (li[data-step][data-state]),
 // #connect-status, #connect-done, #connect-unverified, #after-connect-button,
-// #connect-error, #open-entra-settings. The dialog: #confirm-dialog, #confirm-yes, #confirm-no.
+// #connect-error, #open-entra-settings, #resume-notice (opened by `resume`: the connect of
+// last time did not happen; the directory chosen then is selected again).
+// The dialog: #confirm-dialog, #confirm-yes, #confirm-no.
 
 import {
   connectOrganization,
@@ -26,13 +28,13 @@ import {
 import { Blade } from "../components/blade";
 import { button, externalLink, whileBusy } from "../components/button";
 import { confirmDialog } from "../components/dialog";
-import { h, replace, srOnly } from "../components/dom";
+import { append, h, replace, srOnly } from "../components/dom";
 import { errorPanel } from "../components/errorPanel";
 import { progress, statusLine } from "../components/progress";
 import { statusIcon, type Mark } from "../components/status";
 import { notify } from "../components/toast";
 import { handleAuthError, navigate } from "../shell";
-import { orgsChanged, record, state } from "../state";
+import { orgsChanged, progressDirectoryName, record, state } from "../state";
 import { S } from "../strings";
 
 const DOMAIN = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -54,11 +56,18 @@ export function isValidDomain(domain: string): boolean {
 type StepState = "todo" | "active" | "done" | "failed";
 const STEP_MARK: Record<StepState, Mark> = { todo: "todo", active: "active", done: "done", failed: "fail" };
 
+export interface ConnectOptions {
+  /** Set when `resume` opened this blade: the directory chosen last time ("" if unknown). */
+  resumeTenantId?: string;
+}
+
 export function connectScreen(
   org: OrganizationDetails,
   onConnected: (directoryName: string, verified: boolean) => Promise<void>,
+  o: ConnectOptions = {},
 ): Blade {
   const blade = new Blade({ id: "connect", title: S.connect.title(org.name) });
+  const resumed = o.resumeTenantId !== undefined;
 
   const dirList = h("div", { id: "directory-list", class: "radio-list" });
   const domainInput = h("input", {
@@ -98,7 +107,16 @@ export function connectScreen(
     ),
   );
 
-  blade.body.append(
+  append(
+    blade.body,
+    resumed
+      ? h(
+          "div",
+          { id: "resume-notice", class: "warning-box resume-notice", attrs: { role: "status", "data-step": "directory" } },
+          statusIcon("warn"),
+          h("div", {}, h("p", { class: "strong", text: S.resume.title }), h("p", { text: S.resume.notConnected(org.name, progressDirectoryName()) })),
+        )
+      : null,
     h("p", { class: "lead", text: S.connect.intro(org.name) }),
     fieldset,
     h("section", { class: "checks", attrs: { "aria-labelledby": "checks-title" } }, h("h3", { id: "checks-title", class: "section-title", text: S.connect.checksTitle }), checksArea),
@@ -157,7 +175,14 @@ export function connectScreen(
     try {
       if (!state.directories) state.directories = await listDirectories();
       directories = [...state.directories];
-      if (!blade.closed) renderDirectories();
+      if (blade.closed) return;
+      const again = o.resumeTenantId
+        ? directories.find((d) => d.tenantId.toLowerCase() === o.resumeTenantId?.toLowerCase())
+        : undefined;
+      const current = org.directory.kind === "directory" && org.directory.tenantId?.toLowerCase() === again?.tenantId.toLowerCase();
+      if (again && !chosen && !current) chosen = again;
+      renderDirectories();
+      if (again && chosen === again) void runChecks(again);
     } catch (e) {
       if (blade.closed || handleAuthError(e)) return;
       replace(
@@ -353,7 +378,6 @@ export function connectScreen(
     inFlight = false;
     updateSubmit();
     state.lastConnected = { org: org.name, directory: dir, verified, at: new Date() };
-    state.workSignInAfterConnect = false;
     const o = state.orgs?.find((x) => x.name === org.name);
     if (o && verified) o.directory = { kind: "directory", tenantId: dir.tenantId };
     if (!state.directories?.some((d) => d.tenantId === dir.tenantId)) state.directories = [...(state.directories ?? []), dir];

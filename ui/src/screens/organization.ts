@@ -1,5 +1,8 @@
 // The organization blade: owner, current directory, billing (with a link), user count, and
-// the command bar with Connect (Change directory when it already has one).
+// the command bar with Connect (Change directory when it already has one) and Clean Git caches
+// (opens the cleanup as a blade to the right, for any organization, owned or not).
+// Connect stays focusable while the details load (aria-disabled, not disabled), so a keyboard
+// user who tabs to it at once does not skip past it.
 //
 // Element ids: #org (blade), #org-title, #connect-button, #org-refresh, #org-gcm-button,
 // #org-open-browser, #org-details, #org-owner, #org-role, #org-directory, #org-billing,
@@ -13,12 +16,20 @@ import { h, replace } from "../components/dom";
 import { errorPanel } from "../components/errorPanel";
 import { progress } from "../components/progress";
 import { statusIcon } from "../components/status";
-import { handleAuthError, navigate, pushBlade, refreshCrumbs } from "../shell";
+import { handleAuthError, pushBlade, refreshCrumbs } from "../shell";
 import { directoryLabel, state } from "../state";
 import { S } from "../strings";
 import { connectScreen } from "./connect";
+import { gcmScreen } from "./gcm";
 
-export function organizationScreen(name: string): Blade {
+export interface OrganizationOptions {
+  /** Open the Connect blade as soon as the details are in (resuming at the directory step). */
+  connect?: boolean;
+  /** Move focus to blades opened by the app itself (false at start). */
+  focus?: boolean;
+}
+
+export function organizationScreen(name: string, o: OrganizationOptions = {}): Blade {
   const blade = new Blade({ id: "org", title: name, subtitle: S.org.subtitle });
   const connect = button(S.org.connect, { id: "connect-button", kind: "command", icon: "⇄" });
   const refresh = button(S.org.refresh, { id: "org-refresh", kind: "command", icon: "⟳" });
@@ -26,14 +37,21 @@ export function organizationScreen(name: string): Blade {
     id: "org-gcm-button",
     kind: "command",
     icon: "⌫",
-    onClick: () => navigate("after", { org: name }),
+    onClick: () => pushBlade(gcmScreen(name), blade),
   });
   const openInBrowser = externalLink(S.org.openInBrowser, `https://dev.azure.com/${encodeURIComponent(name)}`, {
     id: "org-open-browser",
   });
   openInBrowser.classList.add("btn", "btn-command");
   blade.addCommands(connect, refresh, gcm, openInBrowser);
-  connect.disabled = true;
+  let loading = true;
+  const setLoading = (on: boolean) => {
+    loading = on;
+    if (on) connect.setAttribute("aria-disabled", "true");
+    else connect.removeAttribute("aria-disabled");
+  };
+  setLoading(true);
+  let autoConnect = !!o.connect;
 
   const content = h("div", { class: "org-content" });
   const verified = h("div", { class: "verified-slot" });
@@ -41,7 +59,7 @@ export function organizationScreen(name: string): Blade {
   let details: OrganizationDetails | undefined;
 
   async function load(force: boolean): Promise<void> {
-    connect.disabled = true;
+    setLoading(true);
     replace(content, progress(S.org.loading, { id: "org-loading" }));
     try {
       if (!state.directories || force) {
@@ -61,11 +79,17 @@ export function organizationScreen(name: string): Blade {
     }
     if (blade.closed) return;
     render(details);
+    if (autoConnect) {
+      autoConnect = false;
+      // Resuming at the directory step: the directory chosen last time, and what became of it.
+      const p = state.progress;
+      if (details.owned) openConnect(details, o.focus, p?.step === "directory" && p.org === name ? p.tenantId ?? "" : undefined);
+    }
   }
 
   function render(d: OrganizationDetails): void {
     setButtonText(connect, d.directory.kind === "directory" ? S.org.changeDirectory : S.org.connect);
-    connect.disabled = false;
+    setLoading(false);
     const billing = h(
       "dd",
       { id: "org-billing" },
@@ -96,19 +120,29 @@ export function organizationScreen(name: string): Blade {
     );
   }
 
-  connect.addEventListener("click", () => {
-    if (!details) return;
+  /** `resumeTenantId` (possibly "") marks the Connect blade opened by `resume`. */
+  function openConnect(d: OrganizationDetails, focus?: boolean, resumeTenantId?: string): void {
     pushBlade(
-      connectScreen(details, async (directoryName, wasVerified) => {
-        await load(true);
-        if (blade.closed || !wasVerified) return;
-        replace(
-          verified,
-          h("div", { id: "org-verified", class: "success-box" }, statusIcon("pass"), h("p", { text: S.org.verified(directoryName) })),
-        );
-      }),
+      connectScreen(
+        d,
+        async (directoryName, wasVerified) => {
+          await load(true);
+          if (blade.closed || !wasVerified) return;
+          replace(
+            verified,
+            h("div", { id: "org-verified", class: "success-box" }, statusIcon("pass"), h("p", { text: S.org.verified(directoryName) })),
+          );
+        },
+        { resumeTenantId },
+      ),
       blade,
+      { focus },
     );
+  }
+
+  connect.addEventListener("click", () => {
+    if (!details || loading) return;
+    openConnect(details);
   });
   refresh.addEventListener("click", () => void whileBusy(refresh, () => load(true)));
   refreshCrumbs();

@@ -1,6 +1,10 @@
 // Azure DevOps organizations (Team Services accounts): every organization the user owns or
 // belongs to, with its current directory and the user's role; filter and sort; stays usable
-// with 1,000 organizations. Selecting one opens its blade to the right.
+// with 1,000 organizations. Selecting one opens its blade to the right (keyboard: Tab to the
+// organization's name, a button in the first column, and press Enter; focus moves to the new
+// blade's heading, and the next Tab stops are its close button and then Connect).
+// Opened with `org` and `connect` (resume at the directory step, or after signing in for it),
+// it opens that organization's blade and its Connect blade by itself.
 //
 // Element ids: #orgs (blade), #orgs-title, #orgs-refresh, #org-filter, #org-sort,
 // #org-count, #org-list (table), #org-list-body, rows tr[data-org=<name>], the name buttons
@@ -13,14 +17,14 @@ import { clear, h, replace } from "../components/dom";
 import { errorPanel } from "../components/errorPanel";
 import { progress } from "../components/progress";
 import { dataTable } from "../components/table";
-import { handleAuthError, pushBlade } from "../shell";
+import { handleAuthError, pushBlade, type RouteParams } from "../shell";
 import { directoryLabel, onOrgsChanged, state } from "../state";
 import { S } from "../strings";
 import { organizationScreen } from "./organization";
 
 type SortKey = "name-asc" | "name-desc" | "directory" | "role";
 
-export function organizationsScreen(): Blade {
+export function organizationsScreen(params: RouteParams = {}): Blade {
   const blade = new Blade({ id: "orgs", title: S.orgs.title });
   const refresh = button(S.common.refresh, { id: "orgs-refresh", kind: "command", icon: "⟳" });
   blade.addCommands(refresh);
@@ -76,15 +80,7 @@ export function organizationsScreen(): Blade {
       attrs: { type: "button", "data-testid": "org-open" },
     });
     if (o.name === selected) open.setAttribute("aria-current", "true");
-    open.addEventListener("click", () => {
-      selected = o.name;
-      state.selectedOrg = o.name;
-      for (const b of tbody.querySelectorAll("[aria-current]")) b.removeAttribute("aria-current");
-      for (const r of tbody.querySelectorAll(".is-selected")) r.classList.remove("is-selected");
-      open.setAttribute("aria-current", "true");
-      open.closest("tr")?.classList.add("is-selected");
-      pushBlade(organizationScreen(o.name), blade);
-    });
+    open.addEventListener("click", () => select(o.name));
     const tr = tableRow(
       [
         { content: open, rowHeader: true },
@@ -96,6 +92,17 @@ export function organizationsScreen(): Blade {
     );
     if (o.name === selected) tr.classList.add("is-selected");
     return tr;
+  }
+
+  function select(name: string, o: { connect?: boolean; focus?: boolean } = {}): void {
+    selected = name;
+    state.selectedOrg = name;
+    for (const b of tbody.querySelectorAll("[aria-current]")) b.removeAttribute("aria-current");
+    for (const r of tbody.querySelectorAll(".is-selected")) r.classList.remove("is-selected");
+    const open = tbody.querySelector<HTMLButtonElement>(`tr[data-org="${CSS.escape(name)}"] [data-testid=org-open]`);
+    open?.setAttribute("aria-current", "true");
+    open?.closest("tr")?.classList.add("is-selected");
+    pushBlade(organizationScreen(name, o), blade, { focus: o.focus });
   }
 
   async function load(force: boolean): Promise<void> {
@@ -127,8 +134,16 @@ export function organizationsScreen(): Blade {
     } else {
       await names;
     }
-    if (!blade.closed) render();
+    if (blade.closed) return;
+    render();
+    if (autoOpen) {
+      const name = autoOpen;
+      autoOpen = undefined;
+      // At start (resume) focus stays where it is; after a sign-in it follows the new blades.
+      if (state.orgs?.some((o) => o.name === name)) select(name, { connect: params.connect, focus: !params.resumed });
+    }
   }
+  let autoOpen = params.connect ? params.org : undefined;
 
   filter.addEventListener("input", render);
   sort.addEventListener("change", render);

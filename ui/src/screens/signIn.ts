@@ -1,12 +1,16 @@
 // Sign in: the device code, large, with "Copy code and open the sign-in page", a live
 // countdown to the code's expiry, the waiting status in a live region, Cancel, and the browser
 // sign-in (offered always, and prominently when a policy blocks the code).
-// Polling runs in Rust; this screen only listens to `sign-in-progress`.
+// Polling runs in Rust; this screen only listens to `sign-in-progress`. When that says
+// "signed-in", the code is replaced by #signin-success and a Continue button (#signin-continue,
+// focused) that goes to where the sign-in was asked for.
+// With `tenantId` it is the work-account sign-in after connecting: the same screen, titled for
+// the work account, saying why in one sentence, and signing in to that directory.
 //
-// Element ids: #signin (blade), #signin-title, #signin-area, #signin-status, #user-code,
-// #copy-open-button, #copy-code-button, #copy-status, #verification-uri, #countdown,
-// #signin-cancel, #use-browser-button, #browser-instead-button (policy block),
-// #new-code-button, #signin-continue, #signin-success.
+// Element ids: #signin (blade), #signin-title, #signin-why (work account only), #signin-area,
+// #signin-status, #user-code, #copy-open-button, #copy-code-button, #copy-status,
+// #verification-uri, #countdown, #signin-cancel, #use-browser-button,
+// #browser-instead-button (policy block), #new-code-button, #signin-continue, #signin-success.
 
 import {
   onSignInProgress,
@@ -17,29 +21,42 @@ import {
   signInStart,
   UserError,
   type DeviceCodeStart,
+  type SessionStatus,
   type SignInProgress,
   type User,
 } from "../api";
 import { Blade } from "../components/blade";
 import { button } from "../components/button";
 import { copyText } from "../components/clipboard";
-import { h, replace } from "../components/dom";
+import { append, h, replace } from "../components/dom";
 import { errorPanel } from "../components/errorPanel";
 import { progress, statusLine } from "../components/progress";
 import { statusIcon } from "../components/status";
 import { navigate, type RouteParams } from "../shell";
-import { record, setSignedIn, state } from "../state";
+import { directoryName, record, setSignedIn, state } from "../state";
 import { S, formatMmSs } from "../strings";
 
 export function signInScreen(params: RouteParams): Blade {
   const returnTo = params.returnTo && params.returnTo !== "signin" ? params.returnTo : "services";
-  const blade = new Blade({ id: "signin", title: S.signIn.title });
+  /** Where Continue goes, with the organization (and Connect) the sign-in was asked for. */
+  const next = () => navigate(returnTo, { org: params.org, connect: params.connect, resumed: params.resumed });
+  const tenantId = params.tenantId;
+  const work = !!tenantId;
+  const dirName = directoryName(tenantId) ?? (state.progress?.tenantId === tenantId ? state.progress?.directoryName : undefined) ?? tenantId ?? "";
+  const blade = new Blade({ id: "signin", title: work ? S.signIn.work.title : S.signIn.title });
   const area = h("div", { id: "signin-area", class: "signin-area" });
   const status = statusLine("signin-status");
 
-  blade.body.append(
-    h("p", { class: "lead", text: S.signIn.intro }),
-    h("details", { class: "explain" }, h("summary", { text: S.signIn.accountTypesSummary }), h("p", { text: S.signIn.accountTypes })),
+  append(
+    blade.body,
+    work ? h("p", { id: "signin-why", class: "lead strong", text: S.signIn.work.why }) : null,
+    h("p", { class: work ? "" : "lead", text: work ? S.signIn.work.intro(dirName) : S.signIn.intro }),
+    h(
+      "details",
+      { class: "explain" },
+      h("summary", { text: work ? S.signIn.work.accountTypesSummary : S.signIn.accountTypesSummary }),
+      h("p", { text: work ? S.signIn.work.accountTypes : S.signIn.accountTypes }),
+    ),
     area,
     status,
   );
@@ -67,7 +84,7 @@ export function signInScreen(params: RouteParams): Blade {
     replace(area, progress(S.signIn.starting));
     try {
       if (!unlisten) unlisten = await onSignInProgress(onProgress);
-      const dc = await signInStart();
+      const dc = await signInStart(tenantId);
       if (blade.closed) return;
       deviceFlowRunning = true;
       showCode(dc);
@@ -121,7 +138,7 @@ export function signInScreen(params: RouteParams): Blade {
       h(
         "div",
         { class: "button-row" },
-        button(S.signIn.cancel, { id: "signin-cancel", onClick: () => void cancel() }),
+        button(work ? S.signIn.work.cancel : S.signIn.cancel, { id: "signin-cancel", onClick: () => void cancel() }),
         button(S.signIn.useBrowser, { id: "use-browser-button", kind: "subtle", onClick: () => void browser() }),
       ),
     );
@@ -143,11 +160,14 @@ export function signInScreen(params: RouteParams): Blade {
       case "slow-down":
         status.textContent = S.signIn.slowDown;
         break;
-      case "signed-in":
+      case "signed-in": {
         deviceFlowRunning = false;
         stopTicker();
-        if (p.user) void signedIn(p.user);
+        const user = p.user ?? p.status?.user;
+        if (user) void signedIn(user, p.status);
+        else void signedInUnknown();
         break;
+      }
       case "failed":
         deviceFlowRunning = false;
         stopTicker();
@@ -156,22 +176,36 @@ export function signInScreen(params: RouteParams): Blade {
     }
   }
 
-  async function signedIn(user: User): Promise<void> {
-    setSignedIn(user);
-    record(S.activity.signedIn(user.displayName, user.email));
-    const text = S.signIn.signedIn(user.displayName, user.email);
+  /** The event said "signed-in" without naming the user: ask the session who it is. */
+  async function signedInUnknown(): Promise<void> {
+    try {
+      const s = await sessionStatus();
+      if (blade.closed) return;
+      if (s.signedIn && s.user) return void signedIn(s.user, s);
+    } catch {
+      // fall through to the failure below
+    }
+    if (!blade.closed) showFailure(UserError.from(S.error.signInFailed));
+  }
+
+  async function signedIn(user: User, session?: SessionStatus): Promise<void> {
+    // The device-code sign-in to a directory signs in to that directory.
+    setSignedIn(user, session?.keychainWarning, session?.tenant ?? (work ? tenantId : "organizations"));
+    record(work ? S.activity.signedInWork(user.displayName, user.email, dirName) : S.activity.signedIn(user.displayName, user.email));
+    const text = work ? S.signIn.work.signedIn(user.displayName, user.email, dirName) : S.signIn.signedIn(user.displayName, user.email);
     status.textContent = text;
-    const next = button(S.signIn.continue, { id: "signin-continue", kind: "primary", onClick: () => navigate(returnTo) });
+    const go = button(S.signIn.continue, { id: "signin-continue", kind: "primary", onClick: next });
     replace(
       area,
       h("div", { id: "signin-success", class: "success-box" }, statusIcon("pass"), h("p", { text })),
-      h("div", { class: "button-row" }, next),
+      h("div", { class: "button-row" }, go),
     );
-    next.focus();
+    go.focus();
+    if (session) return;
     // The keychain may not have kept the sign-in; the session says so.
     try {
       const s = await sessionStatus();
-      if (s.signedIn && s.user) setSignedIn(s.user, s.keychainWarning);
+      if (s.signedIn && s.user) setSignedIn(s.user, s.keychainWarning, s.tenant);
     } catch {
       // the sign-in itself worked; the banner is only a courtesy
     }
@@ -221,13 +255,13 @@ export function signInScreen(params: RouteParams): Blade {
     }
     browserRunning = true;
     status.textContent = S.signIn.browserWaiting;
-    const stop = button(S.signIn.cancel, { id: "signin-cancel", onClick: () => void cancel() });
+    const stop = button(work ? S.signIn.work.cancel : S.signIn.cancel, { id: "signin-cancel", onClick: () => void cancel() });
     replace(area, progress(S.signIn.browserWaiting), h("div", { class: "button-row" }, stop));
     stop.focus();
     try {
-      const user = await signInBrowser();
+      const session = await signInBrowser();
       browserRunning = false;
-      if (!blade.closed) await signedIn(user);
+      if (!blade.closed && session.user) await signedIn(session.user, session);
     } catch (e) {
       browserRunning = false;
       if (!blade.closed) showFailure(UserError.from(e));
@@ -240,7 +274,9 @@ export function signInScreen(params: RouteParams): Blade {
       browserRunning = false;
       await signInCancel().catch(() => undefined);
     }
-    navigate("home");
+    // The work-account sign-in was asked for from the checklist, still signed in: back to it.
+    if (work && state.session.signedIn) next();
+    else navigate("home");
   }
 
   void start();

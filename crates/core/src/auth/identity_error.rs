@@ -54,6 +54,22 @@ impl IdentityErrorBody {
         let details = self.details(status, endpoint);
         let by_code = self.aadsts().and_then(error_for_aadsts);
         let err = by_code.unwrap_or_else(|| match self.error.as_str() {
+            // RFC 6749 §4.1.2.1: the service's own trouble, not the person's sign-in.
+            _ if status == 429 => Error::new(
+                ErrorCode::RateLimited,
+                "The sign-in service is busy and asked ADO Connect to slow down.",
+                "Wait a minute, then try again.",
+            ),
+            "server_error" | "temporarily_unavailable" => Error::new(
+                ErrorCode::ServiceUnavailable,
+                "The sign-in service is having trouble right now.",
+                "Try again in a few minutes.",
+            ),
+            _ if status >= 500 => Error::new(
+                ErrorCode::ServiceUnavailable,
+                format!("The sign-in service is having trouble right now (HTTP {status})."),
+                "Try again in a few minutes.",
+            ),
             // Entra says `authorization_declined`; RFC 8628 says `access_denied`.
             "authorization_declined" | "access_denied" => Error::new(
                 ErrorCode::SignInDeclined,
@@ -189,6 +205,30 @@ mod tests {
         assert_eq!(
             body("invalid_client", &[]).to_error(400, "t").code,
             ErrorCode::SignInFailed
+        );
+    }
+
+    #[test]
+    fn the_services_own_trouble_is_not_a_failed_sign_in() {
+        assert_eq!(
+            body("server_error", &[50000]).to_error(500, "t").code,
+            ErrorCode::ServiceUnavailable
+        );
+        assert_eq!(
+            body("temporarily_unavailable", &[90033])
+                .to_error(503, "t")
+                .code,
+            ErrorCode::ServiceUnavailable
+        );
+        assert_eq!(
+            body("temporarily_unavailable", &[90055])
+                .to_error(429, "t")
+                .code,
+            ErrorCode::RateLimited
+        );
+        assert_eq!(
+            body("invalid_request", &[]).to_error(502, "t").code,
+            ErrorCode::ServiceUnavailable
         );
     }
 

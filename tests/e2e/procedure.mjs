@@ -1,0 +1,223 @@
+// End-to-end: the real ADO Connect window (Xvfb) driven by WebDriver through the whole
+// procedure against ado-sim: Welcome, sign in (approved through the simulator), All services,
+// the organization list, Connect, Yes, connected; then the checklist: Git Credential Manager
+// cleanup, invite and watch, a personal access token. A second session does the procedure
+// with the keyboard alone. Screenshots go to artifacts/screenshots.
+// Run by tests/e2e/run.sh, which starts ado-sim, tauri-driver and sets the environment.
+
+import { WebDriver, Keys, sleep } from "./webdriver.mjs";
+
+const SIM = process.env.SIM_URL;
+const APP = process.env.APP_BIN;
+const SHOTS = process.env.SHOTS ?? "artifacts/screenshots";
+const MORGAN = "morgan.lee@outlook.com";
+const CONTOSO = "c0a7e1d2-5b3f-4e6a-8c9d-0e1f2a3b4c5d";
+const ORG = "fabrikam-fiber";
+const ORG2 = "contoso-web"; // the keyboard run connects this one
+
+let passed = 0;
+let failed = 0;
+function check(name, ok, detail = "") {
+  console.log(`${ok ? "ok" : "FAIL"} - ${name}${detail ? ` :: ${detail}` : ""}`);
+  ok ? passed++ : failed++;
+  return ok;
+}
+
+async function sim(method, path, body) {
+  const r = await fetch(SIM + path, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status}`);
+  return r.headers.get("content-type")?.includes("json") ? r.json() : r.text();
+}
+
+/** Run the named steps in order; after the first failure the rest are reported as skipped. */
+async function steps(list) {
+  for (const [name, fn] of list) {
+    try {
+      const detail = await fn();
+      check(name, true, typeof detail === "string" ? detail : "");
+    } catch (e) {
+      check(name, false, String(e?.message ?? e));
+      const rest = list.slice(list.findIndex(([n]) => n === name) + 1);
+      for (const [skipped] of rest) check(`${skipped} (not reached)`, false);
+      return false;
+    }
+  }
+  return true;
+}
+
+async function session() {
+  return WebDriver.start("http://127.0.0.1:4444", {
+    browserName: "wry",
+    "tauri:options": { application: APP },
+  });
+}
+
+async function signInThroughSimulator(d) {
+  const code = await d.waitForText("#user-code", (t) => /^[A-Z0-9]{8}$/.test(t.replace(/[\s-]/g, "")), 20000);
+  await sim("POST", "/_sim/approve", { userCode: code.replace(/[\s-]/g, ""), user: MORGAN });
+  return code;
+}
+
+async function mouseProcedure() {
+  const d = await session();
+  try {
+    await steps([
+      ["welcome screen lists the steps", async () => {
+        const title = await d.waitForText("#welcome-title", (t) => t.length > 0);
+        const steps = await d.findAll("#welcome-steps li");
+        if (steps.length < 5) throw new Error(`only ${steps.length} steps`);
+        await d.screenshot(`${SHOTS}/welcome.png`);
+        return `${title}; ${steps.length} steps`;
+      }],
+      ["sign-in shows a device code", async () => {
+        await d.click("#start-button");
+        const code = await signInThroughSimulator(d);
+        await d.screenshot(`${SHOTS}/e2e-02-sign-in.png`);
+        return code;
+      }],
+      ["approved sign-in completes", async () => {
+        await d.click("#signin-continue");
+        return d.waitForText("#topbar-user", (t) => t.includes("Morgan"));
+      }],
+      ["All services filter finds Team Services", async () => {
+        await d.type("#filter", "Team Services");
+        const t = await d.waitForText("#service-orgs", (x) => x.includes("Team Services"));
+        await d.screenshot(`${SHOTS}/e2e-03-all-services.png`);
+        return t;
+      }],
+      ["organization list shows directories", async () => {
+        await d.click("#service-orgs");
+        const row = await d.waitForText(`tr[data-org="${ORG}"]`, (t) => t.length > 0);
+        await d.screenshot(`${SHOTS}/e2e-04-organizations.png`);
+        return row.replace(/\s+/g, " ");
+      }],
+      ["organization blade with Connect", async () => {
+        await d.click(`#org-${ORG}`);
+        await d.waitForText("#org-users", (t) => /\d/.test(t));
+        await d.screenshot(`${SHOTS}/e2e-05-organization.png`);
+        await d.click("#connect-button");
+      }],
+      ["directory chosen and pre-flight checks shown", async () => {
+        await d.click(`#dir-${CONTOSO}`);
+        await d.waitFor("#preflight-list li[data-status]");
+        const checks = await d.findAll("#preflight-list li[data-status]");
+        await d.screenshot(`${SHOTS}/e2e-06-preflight.png`);
+        return `${checks.length} checks`;
+      }],
+      ["confirmation defaults to No", async () => {
+        await d.click("#connect-submit");
+        await d.waitFor("#confirm-dialog");
+        const focused = await d.focusedId();
+        await d.screenshot(`${SHOTS}/e2e-07-confirm.png`);
+        if (focused !== "confirm-no") throw new Error(`focus on ${focused}`);
+      }],
+      ["Yes connects and the notification says so", async () => {
+        await d.click("#confirm-yes");
+        await d.waitFor("#connect-done", 30000);
+        const note = await d.waitForText("#notification", (t) => t.toLowerCase().includes("connected"));
+        await d.screenshot(`${SHOTS}/e2e-08-connected.png`);
+        const state = await sim("GET", "/_sim/state");
+        const org = state.organizations.find((o) => o.name === ORG);
+        if (org.tenantId !== CONTOSO) throw new Error(`simulator shows tenant ${org.tenantId}`);
+        const requests = await sim("GET", "/_sim/requests");
+        if (requests.organization !== 1) throw new Error(`${requests.organization} connect requests`);
+        return note;
+      }],
+      ["Git Credential Manager caches previewed and cleaned", async () => {
+        await d.click("#after-connect-button");
+        await d.click("#gcm-preview-button");
+        const plan = await d.waitForText("#gcm-plan", (t) => t.includes(ORG));
+        await d.click("#gcm-apply-button");
+        const result = await d.waitForText("#gcm-result", (t) => t.length > 0);
+        await d.screenshot(`${SHOTS}/e2e-09-gcm.png`);
+        return `${plan.split("\n").length} plan lines; ${result.split("\n")[0]}`;
+      }],
+      ["invited user is watched until first sign-in", async () => {
+        await d.type("#invite-email", "ana@contoso.com");
+        await d.click("#invite-submit");
+        await d.waitFor('#invitation-list li[data-email="ana@contoso.com"]');
+        await sim("POST", "/_sim/first-sign-in", { org: ORG, email: "ana@contoso.com" });
+        const check = await d.findAll('#invitation-list [data-testid="invitation-check"]');
+        if (check.length) await d.cmd("POST", `/element/${check[0]}/click`, {});
+        await d.waitFor('#invitation-list [data-testid="invitation-state"][data-state="signed-in"]', 30000);
+        await d.screenshot(`${SHOTS}/e2e-10-invited.png`);
+      }],
+      ["personal access token shown once", async () => {
+        await d.click("#pat-submit");
+        const token = await d.waitForText("#pat-token", (t) => t.trim().length > 10);
+        await d.screenshot(`${SHOTS}/e2e-11-token.png`);
+        const fs = await import("node:fs/promises");
+        await fs.writeFile("artifacts/e2e/pat.secret", token.trim());
+      }],
+    ]);
+  } finally {
+    await d.quit().catch(() => {});
+  }
+}
+
+async function keyboardProcedure() {
+  // A fresh window: the app resumes where the last one stopped, so restart the procedure.
+  const d = await session();
+  const tabTo = async (id, max = 60) => {
+    for (let i = 0; i < max; i++) {
+      if ((await d.focusedId()) === id) return;
+      await d.keys(Keys.Tab);
+    }
+    throw new Error(`Tab never reached #${id}; focus is on ${await d.focusedId()}`);
+  };
+  try {
+    await steps([
+      ["keyboard: app opens with focus inside the window", async () => {
+        await d.waitFor("#main");
+        return String(await d.focusedId());
+      }],
+      ["keyboard: All services and the filter", async () => {
+        await tabTo("nav-services");
+        await d.keys(Keys.Enter);
+        await tabTo("filter");
+        await d.keys("DevOps");
+        await d.keys(Keys.Enter);
+        await d.waitFor(`#org-${ORG2}`);
+      }],
+      ["keyboard: open the organization and Connect", async () => {
+        await tabTo(`org-${ORG2}`);
+        await d.keys(Keys.Enter);
+        await tabTo("connect-button");
+        await d.keys(Keys.Enter);
+        await d.waitFor("#directory-list");
+      }],
+      ["keyboard: confirmation opens on No and Esc closes it", async () => {
+        await tabTo(`dir-${CONTOSO}`);
+        await d.keys(Keys.Space);
+        await d.waitFor("#preflight-list li[data-status]");
+        await tabTo("connect-submit");
+        await d.keys(Keys.Enter);
+        await d.waitFor("#confirm-dialog");
+        if ((await d.focusedId()) !== "confirm-no") throw new Error(`focus on ${await d.focusedId()}`);
+        await d.keys(Keys.Escape);
+        await sleep(300);
+        const back = await d.focusedId();
+        if (back !== "connect-submit") throw new Error(`focus returned to ${back}`);
+      }],
+      ["keyboard: Yes with the keyboard connects", async () => {
+        await d.keys(Keys.Enter);
+        await d.waitFor("#confirm-dialog");
+        await tabTo("confirm-yes", 4);
+        await d.keys(Keys.Enter);
+        await d.waitFor("#connect-done", 30000);
+        await d.screenshot(`${SHOTS}/e2e-keyboard-connected.png`);
+      }],
+    ]);
+  } finally {
+    await d.quit().catch(() => {});
+  }
+}
+
+await mouseProcedure();
+await keyboardProcedure();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
