@@ -217,7 +217,31 @@ async function keyboardProcedure() {
   }
 }
 
+/** A second launch must hand over to the first window and exit (single instance). */
+async function secondLaunchFocusesTheFirst() {
+  const d = await session();
+  try {
+    await steps([
+      ["a second launch exits and leaves one window", async () => {
+        await d.waitFor("#main");
+        const { spawn } = await import("node:child_process");
+        const started = Date.now();
+        const code = await new Promise((resolve, reject) => {
+          const p = spawn(APP, [], { stdio: "ignore" });
+          const timer = setTimeout(() => { p.kill(); reject(new Error("second instance still running after 15 s")); }, 15000);
+          p.on("exit", (c) => { clearTimeout(timer); resolve(c); });
+        });
+        await d.waitFor("#main"); // the first window still answers
+        return `exit ${code} after ${Date.now() - started} ms`;
+      }],
+    ]);
+  } finally {
+    await d.quit().catch(() => {});
+  }
+}
+
 await mouseProcedure();
 await keyboardProcedure();
+await secondLaunchFocusesTheFirst();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -34,6 +34,13 @@ rc=$?
 # tauri-driver starts WebKitWebDriver as a child: stop both, then the simulator.
 pkill -P "$TD" 2>/dev/null; kill "$TD" 2>/dev/null; wait "$TD" 2>/dev/null
 kill "$SIM" 2>/dev/null; wait "$SIM" 2>/dev/null
+# The app logs through tracing-appender: daily files in the app's log directory.
+logs="${XDG_DATA_HOME:-$HOME/.local/share}/com.adoconnect.app/logs"
+if ls "$logs"/ado-connect.*.log >/dev/null 2>&1; then
+  echo "ok - log file written to $logs"; cp "$logs"/ado-connect.*.log artifacts/e2e/ 2>/dev/null
+else
+  echo "FAIL - no log file in $logs"; rc=1
+fi
 # Secrets must not be anywhere the app wrote: logs, state, report, config.
 if [ -s artifacts/e2e/pat.secret ]; then
   if grep -rlF -f artifacts/e2e/pat.secret "$work" "${XDG_DATA_HOME:-$work}" artifacts/e2e/*.log 2>/dev/null; then

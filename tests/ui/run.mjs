@@ -4,7 +4,8 @@
 //
 // It starts the Vite dev server itself on 127.0.0.1:1420, prints one line per check, ends with
 // "N passed, N failed", exits non-zero on any failure, and always stops the server and the
-// browser. Screenshots go to docs/screenshots/ui-*.png.
+// browser. Tests run in two lanes side by side (UI_TEST_LANES=1: one at a time). Screenshots
+// go to docs/screenshots/ui-*.png.
 //
 //   npm run test:ui            (or: node tests/ui/run.mjs)
 //   CHROMIUM=/path/to/chrome   to use another browser binary
@@ -39,6 +40,7 @@ const TOKEN_LIKE = /eyJ[\w-]{8,}|[A-Za-z0-9+_-]{40,}/;
 let passed = 0;
 let failed = 0;
 function check(name, ok, detail = "") {
+  detail = String(detail).replace(/\s+/g, " ").trim();
   console.log(`${ok ? "ok  " : "FAIL"} - ${name}${detail ? ` :: ${detail}` : ""}`);
   if (ok) passed += 1;
   else failed += 1;
@@ -155,6 +157,11 @@ async function axe(page, label) {
 
 async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `ui-${name}.png`), fullPage: true });
+}
+
+/** A screenshot of one part of the page (a checklist item, a blade). */
+async function shotOf(page, selector, name) {
+  await page.locator(selector).first().screenshot({ path: join(SHOTS, `ui-${name}.png`) });
 }
 
 /** Nothing sticks out to the right (WCAG reflow): the page never needs a horizontal scroll bar. */
@@ -382,7 +389,7 @@ async function main() {
   });
   check("setup: dev server and Chromium started", true, `${Date.now() - T0} ms`);
 
-  await runTest("welcome", async (open) => {
+  test("welcome", async (open) => {
     const { page } = await open();
     check("welcome: title", (await text(page, "#welcome-title")).startsWith("Connect your Azure DevOps organization"));
     check("welcome: Start is the primary button", (await page.getAttribute("#start-button", "class")).includes("btn-primary"));
@@ -402,7 +409,7 @@ async function main() {
     await axe(bad.page, "settings file error (light)");
   });
 
-  await runTest("procedure with the mouse (light)", async (open) => {
+  test("procedure with the mouse (light)", async (open) => {
     const { page } = await open({ signIn: "manual" });
     await walkProcedure(
       page,
@@ -414,7 +421,7 @@ async function main() {
     );
   });
 
-  await runTest("procedure in dark mode, strict CSP", async (open) => {
+  test("procedure in dark mode, strict CSP", async (open) => {
     // src-tauri/tauri.conf.json's policy, with the dev server's origin and socket allowed.
     const csp =
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self' ws://127.0.0.1:1420; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
@@ -429,7 +436,7 @@ async function main() {
     check("CSP: no violations under script-src/style-src 'self'", v.length === 0, v.slice(0, 3).join(" | "));
   });
 
-  await runTest("200% zoom (900x600 window)", async (open) => {
+  test("200% zoom (900x600 window)", async (open) => {
     // 200% zoom in a 900x600 window leaves 450x300 CSS pixels.
     const { page } = await open({ signIn: "manual" }, { viewport: { width: 450, height: 300 }, deviceScaleFactor: 2 });
     const zoomShots = new Set(["01-welcome", "04-organizations", "06-connect", "09-after-connecting"]);
@@ -439,7 +446,7 @@ async function main() {
     });
   });
 
-  await runTest("procedure with the keyboard only", async (open) => {
+  test("procedure with the keyboard only", async (open) => {
     const { page } = await open({ signIn: "manual" }, { viewport: { width: 900, height: 600 } });
     await page.keyboard.press("Tab");
     check("keyboard: first Tab reaches the skip link", (await focusedId(page)) === "skip-link");
@@ -523,7 +530,7 @@ async function main() {
     check("keyboard: Esc closes it, focus back on the bell", !(await page.locator("#notifications-panel").isVisible()) && (await focusedId(page)) === "notifications-button");
   });
 
-  await runTest("errors: remedy and Copy details, never a token", async (open) => {
+  test("errors: remedy and Copy details, never a token", async (open) => {
     const jwt = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiI0OTliODRhYyJ9.c2lnbmF0dXJlc2lnbmF0dXJl";
     const error = {
       code: "network-unreachable",
@@ -577,7 +584,7 @@ async function main() {
     }
   });
 
-  await runTest("sign-in blocked by policy offers the browser", async (open) => {
+  test("sign-in blocked by policy offers the browser", async (open) => {
     for (const theme of ["light", "dark"]) {
       const { page, context } = await open({ signIn: "blocked", keychainWarning: "No keychain was found, so your sign-in will not be remembered." }, { colorScheme: theme });
       check(`keychain (${theme}): warning banner`, (await text(page, "#keychain-warning")).includes("will not be remembered"));
@@ -604,7 +611,266 @@ async function main() {
     check("cancel: sign_in_cancel sent, back to Home", (await calls(page, "sign_in_cancel")).length >= 1);
   });
 
-  await runTest("1,000 organizations, loading and empty states", async (open) => {
+  test("Git Credential Manager cleanup: found, plan, choices, Clean, Undo", async (open) => {
+    const { page } = await open({ signedIn: true });
+    await page.click("#nav-after");
+    await page.waitForSelector("#gcm-preview-button");
+    const boxes = ["#gcm-whole-file", "#gcm-unbind", "#gcm-reject-password"];
+    const off = await Promise.all(boxes.map((b) => page.isChecked(b)));
+    check("gcm: the three choices are off by default", off.every((x) => !x));
+    const hints = await Promise.all(boxes.map((b) => page.evaluate((sel) => document.getElementById(document.querySelector(sel).getAttribute("aria-describedby"))?.textContent ?? "", b)));
+    check("gcm: each choice has a one-sentence explanation tied to it", hints.every((t) => t.length > 20 && t.trim().endsWith(".") && t.split(/\.\s/).length === 1), hints.join(" | "));
+    check("gcm: nothing is planned before it is asked for", (await calls(page, "gcm_plan")).length === 0);
+    await page.click("#gcm-preview-button");
+    await page.waitForSelector("#gcm-changes li");
+    const first = (await calls(page, "gcm_plan"))[0][1];
+    check("gcm: gcm_plan gets the organization and the choices (all off)", JSON.stringify(first) === JSON.stringify({ orgs: ["fabrikam-fiber"], choices: { wholeLegacyFile: false, unbindUsername: false, rejectSavedPassword: false } }), JSON.stringify(first));
+    check("gcm: found: the old-style cache, its path and entry count", (await text(page, "#gcm-legacy-status")).includes("3 entries") && (await text(page, "#gcm-legacy-path")) === LEGACY);
+    check("gcm: found: Git's settings for the organization", (await text(page, "#gcm-git-status")) === "2 settings for fabrikam-fiber.");
+    const legacyRow = await text(page, '#gcm-changes li[data-kind="remove-legacy-entry"]');
+    check("gcm: a change in plain words with target, key, old value and note", legacyRow.includes("Remove an entry from the old-style cache file") && legacyRow.includes(LEGACY) && legacyRow.includes("https://dev.azure.com/fabrikam-fiber/") && legacyRow.includes("00000000-0000-0000-0000-000000000000") && legacyRow.includes("personal Microsoft account"), legacyRow.replace(/\n/g, " / "));
+    check("gcm: the git config change names the key", (await text(page, '#gcm-changes li[data-kind="unset-git-config"]')).includes("credential.azrepos:org/fabrikam-fiber.azureAuthority"));
+    check("gcm: the plan's summary is announced", (await text(page, "#gcm-status")) === "2 changes planned." && (await page.getAttribute("#gcm-status", "role")) === "status");
+
+    await page.check("#gcm-unbind");
+    await answered(page, "gcm_plan", 2);
+    await page.waitForSelector('#gcm-changes li:nth-child(3)');
+    check("gcm: toggling a choice makes a new plan with it", (await calls(page, "gcm_plan"))[1][1].choices.unbindUsername === true && (await text(page, "#gcm-changes")).includes(".username"));
+    await page.check("#gcm-reject-password");
+    await answered(page, "gcm_plan", 3);
+    await page.waitForSelector('#gcm-changes li[data-kind="reject-saved-password"]');
+    check("gcm: the saved password change is described", (await text(page, '#gcm-changes li[data-kind="reject-saved-password"]')).includes("Ask Git to forget a saved password"));
+    await page.check("#gcm-whole-file");
+    await answered(page, "gcm_plan", 4);
+    await page.waitForSelector('#gcm-changes li[data-kind="remove-legacy-file"]');
+    check("gcm: the whole-file choice replaces the entries with the file", (await page.locator('#gcm-changes li[data-kind="remove-legacy-entry"]').count()) === 0);
+    check("gcm: the command for other computers follows the choices", (await text(page, "#gcm-fleet-command")) === "ado-connect gcm clean --org fabrikam-fiber --whole-file --unbind-username --forget-password");
+    check("gcm: nothing applied before Clean", (await calls(page, "gcm_apply")).length === 0);
+    await axe(page, "cleanup plan (light)");
+
+    await page.click("#gcm-apply-button");
+    await page.waitForSelector("#gcm-result");
+    const apply = (await calls(page, "gcm_apply"))[0][1];
+    const lastPlan = (await results(page, "gcm_plan")).at(-1);
+    check("gcm: gcm_apply gets the plan exactly as received, with its choices", JSON.stringify(apply.plan) === JSON.stringify(lastPlan) && JSON.stringify(apply.choices) === JSON.stringify({ wholeLegacyFile: true, unbindUsername: true, rejectSavedPassword: true }), JSON.stringify(apply.choices));
+    check("gcm: focus moves to the result", (await focusedId(page)) === "gcm-result-title");
+    check("gcm: summary in words", (await text(page, "#gcm-result-summary")) === "3 changes made, 2 asked of Git.", await text(page, "#gcm-result-summary"));
+    const statuses = await page.locator("#gcm-results li [data-testid=gcm-result-status]").allInnerTexts();
+    check("gcm: each result's status in words", statuses.filter((t) => t.includes("Done")).length === 3 && statuses.filter((t) => t.includes("Asked Git to forget it")).length === 2, statuses.join(", "));
+    const backups = await page.locator("#gcm-backups li").evaluateAll((els) => els.map((e) => e.getAttribute("data-backup")));
+    check("gcm: where each backup is", JSON.stringify(backups) === JSON.stringify([`${LEGACY}.bak-20261130T101500Z`, `${GITCONFIG}.bak-20261130T101500Z`]) && (await text(page, "#gcm-backups")).includes(`${GITCONFIG}.bak-20261130T101500Z`), JSON.stringify(backups));
+    check("gcm: Clean is gone once done", (await page.locator("#gcm-apply-button:visible").count()) === 0);
+    check("gcm: checklist item done", (await itemState(page, "item-gcm")) === "done");
+    await axe(page, "cleanup result (light)");
+    await shotOf(page, "#item-gcm", "15-git-cleanup");
+
+    await page.click("#gcm-undo-1");
+    await page.waitForSelector("#gcm-backups li:first-child [data-testid=gcm-undo-result] .success-box");
+    check("gcm: Undo calls gcm_restore with that backup", JSON.stringify((await calls(page, "gcm_restore"))[0][1]) === JSON.stringify({ backup: `${LEGACY}.bak-20261130T101500Z` }));
+    const undone = await text(page, "#gcm-backups li:first-child [data-testid=gcm-undo-result]");
+    check("gcm: Undo says what it put back and where the replaced file went", undone.includes(`Put back: ${LEGACY}`) && undone.includes(`${LEGACY}.bak-20261130T101730Z`), undone);
+    check("gcm: the other backup keeps its Undo", await page.isVisible("#gcm-undo-2") && !(await page.isVisible("#gcm-undo-1")));
+    check("gcm: after Undo the item is to do again", (await itemState(page, "item-gcm")) === "todo");
+    await axe(page, "cleanup undone (light)");
+  });
+
+  test("Git Credential Manager cleanup: nothing to clean, problems, partial failure (dark)", async (open) => {
+    const dark = { colorScheme: "dark" };
+    const empty = await open({ signedIn: true, gcm: "empty" }, dark);
+    await empty.page.click("#nav-after");
+    await empty.page.click("#gcm-preview-button");
+    await empty.page.waitForSelector("#gcm-nothing");
+    check("gcm empty: \"Nothing to clean\" and no Clean button", (await text(empty.page, "#gcm-nothing")).includes("Nothing to clean:") && (await empty.page.locator("#gcm-apply-button").count()) === 0);
+    check("gcm empty: says the old-style cache is not there", (await text(empty.page, "#gcm-legacy-status")).startsWith("Not on this computer"));
+    check("gcm empty: the item counts as done", (await itemState(empty.page, "item-gcm")) === "done");
+    await axe(empty.page, "nothing to clean (dark)");
+    await empty.context.close();
+
+    const bad = await open({ signedIn: true, gcm: "problems" }, dark);
+    await bad.page.click("#nav-after");
+    await bad.page.click("#gcm-preview-button");
+    await bad.page.waitForSelector("#gcm-problems li");
+    const problem = await text(bad.page, "#gcm-problems li");
+    check("gcm problems: message and remedy", problem.includes("not gzip data") && problem.includes("What to do:") && problem.includes("delete the whole old-style cache file"), problem.replace(/\n/g, " / "));
+    check("gcm problems: the found section says the file cannot be used", (await text(bad.page, "#gcm-legacy-status")).includes("cannot use"));
+    check("gcm problems: what can still be done is offered", (await bad.page.locator("#gcm-apply-button").count()) === 1 && (await bad.page.locator("#gcm-changes li").count()) === 1);
+    await axe(bad.page, "cleanup with a problem (dark)");
+    await shotOf(bad.page, "#item-gcm", "dark-15-git-cleanup-problem");
+    await bad.page.check("#gcm-whole-file");
+    await bad.page.waitForSelector('#gcm-changes li[data-kind="remove-legacy-file"]');
+    check("gcm problems: the whole-file choice resolves it", (await bad.page.locator("#gcm-problems").count()) === 0);
+    await bad.context.close();
+
+    const partial = await open({ signedIn: true, gcm: "partial", restoreSame: true }, dark);
+    await partial.page.click("#nav-after");
+    await partial.page.click("#gcm-preview-button");
+    await partial.page.click("#gcm-apply-button");
+    await partial.page.waitForSelector("#gcm-result .warning-box");
+    check("gcm partial: summary counts the failure", (await text(partial.page, "#gcm-result-summary")) === "1 change made, 1 failed.");
+    const failedRow = await text(partial.page, '#gcm-results li[data-status="failed"]');
+    check("gcm partial: the failed change says why and what to do", failedRow.includes("Failed") && failedRow.includes("read-only") && failedRow.includes("What to do:"), failedRow.replace(/\n/g, " / "));
+    check("gcm partial: the item stays to do", (await itemState(partial.page, "item-gcm")) === "todo");
+    await partial.page.click("#gcm-undo-1");
+    await partial.page.waitForSelector("[data-testid=gcm-undo-result] .success-box");
+    check("gcm partial: an Undo with nothing to put back says so", (await text(partial.page, "[data-testid=gcm-undo-result]")).includes("Nothing to put back:"));
+    await axe(partial.page, "cleanup partly failed (dark)");
+    await partial.page.evaluate(() => {
+      window.__mockScenario.fail = { gcm_plan: { code: "git-not-found", message: "Git was not found on this computer.", remedy: "Install Git, or set gcm.git in the settings.", details: {} } };
+    });
+    await partial.page.uncheck("#gcm-whole-file").catch(() => undefined);
+    await partial.page.check("#gcm-unbind");
+    await partial.page.waitForSelector("#gcm-error");
+    check("gcm: a refused plan is shown where it happened, with its remedy", (await text(partial.page, "#gcm-error")).includes("Install Git"));
+    check("gcm: the result and its Undo stay after a new plan", (await partial.page.locator("#gcm-result").count()) === 1);
+  });
+
+  test("Git Credential Manager cleanup from the organization blade, keyboard only", async (open) => {
+    const { page } = await open({ signedIn: true }, { viewport: { width: 900, height: 600 } });
+    await page.click("#nav-orgs");
+    await page.waitForSelector("#org-northwind-shared");
+    await page.focus("#org-northwind-shared");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#org-owner");
+    await tabTo(page, "#org-gcm-button");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#gcm #gcm-preview-button");
+    check("gcm blade: offered for an organization you do not own, focus on its heading", (await focusedId(page)) === "gcm-title" && (await text(page, "#gcm-title")).includes("northwind-shared"));
+    await tabTo(page, "#gcm-unbind");
+    await page.keyboard.press("Space");
+    check("gcm keyboard: Space ticks a choice, no plan yet", (await page.isChecked("#gcm-unbind")) && (await calls(page, "gcm_plan")).length === 0);
+    await tabTo(page, "#gcm-preview-button");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#gcm-changes li");
+    check("gcm keyboard: Enter previews with the choice", (await calls(page, "gcm_plan"))[0][1].orgs[0] === "northwind-shared" && (await calls(page, "gcm_plan"))[0][1].choices.unbindUsername === true);
+    await tabTo(page, "#gcm-unbind", { back: true });
+    await page.keyboard.press("Space");
+    await answered(page, "gcm_plan", 2);
+    check("gcm keyboard: un-ticking re-plans; focus stays on the box", (await calls(page, "gcm_plan"))[1][1].choices.unbindUsername === false && (await focusedId(page)) === "gcm-unbind");
+    await page.waitForFunction(() => document.querySelectorAll("#gcm-changes li").length === 2);
+    await tabTo(page, "#gcm-apply-button");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#gcm-result");
+    check("gcm keyboard: Clean with Enter, focus on the result", (await focusedId(page)) === "gcm-result-title");
+    await tabTo(page, "#gcm-undo-1");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("[data-testid=gcm-undo-result] .success-box");
+    check("gcm keyboard: Undo with Enter, focus on what it did", await page.evaluate(() => !!document.activeElement?.closest("[data-testid=gcm-undo-result]")));
+    await axe(page, "cleanup blade (light)");
+    await page.keyboard.press("Shift+Tab");
+    await tabTo(page, "#gcm [data-testid=blade-close]", { back: true, max: 80 });
+    await page.keyboard.press("Enter");
+    check("gcm keyboard: closing the blade returns focus to Clean Git caches", (await focusedId(page)) === "org-gcm-button");
+  });
+
+  test("resume: the checklist of a connected organization, tracked invitations re-checked", async (open) => {
+    const invitations = [
+      { org: "fabrikam-fiber", email: "sam@contoso.com", invitedAt: "2026-11-29T09:00:00Z", signedIn: false },
+      { org: "fabrikam-fiber", email: "kim@contoso.com", invitedAt: "2026-11-28T09:00:00Z", signedIn: true },
+      { org: "contoso-tools", email: "lee@contoso.com", invitedAt: "2026-11-28T09:00:00Z", signedIn: false },
+    ];
+    const resume = { step: "connected", org: "fabrikam-fiber", tenantId: CONTOSO, directoryName: "Contoso Ltd", invitations };
+    const { page } = await open({ signedIn: true, resume });
+    await page.waitForSelector("#resume-notice");
+    const order = await page.evaluate(() => window.__calls.map(([c]) => c).slice(0, 3));
+    check("resume: asked after session_status", JSON.stringify(order) === JSON.stringify(["app_info", "session_status", "resume"]), order.join(", "));
+    check("resume: opens the after-connect checklist of the organization", (await page.inputValue("#after-org")) === "fabrikam-fiber" && (await page.getAttribute("#nav-after", "aria-current")) === "page");
+    check("resume: the notice says it is connected, checked just now", (await text(page, "#resume-notice")).includes("fabrikam-fiber is connected to Contoso Ltd") && (await text(page, "#resume-notice")).includes("went through"));
+    check("resume: focus is not moved at start", await page.evaluate(() => document.activeElement === document.body));
+    await page.waitForSelector('#invitation-list li[data-email="sam@contoso.com"] [data-state="waiting"]');
+    check("resume: a tracked invitation is listed and re-checked", (await calls(page, "invitation_status")).some(([, a]) => a.email === "sam@contoso.com" && a.org === "fabrikam-fiber"));
+    check("resume: one already signed in is listed as such, not re-checked", (await page.getAttribute('#invitation-list li[data-email="kim@contoso.com"] [data-testid=invitation-state]', "data-state")) === "signed-in" && !(await calls(page, "invitation_status")).some(([, a]) => a.email === "kim@contoso.com"));
+    check("resume: another organization's invitation is not in this list", (await page.locator('#invitation-list li[data-email="lee@contoso.com"]').count()) === 0);
+    check("resume: a tracked invitation says when it was sent", (await text(page, '#invitation-list li[data-email="sam@contoso.com"]')).includes("Invited November 29, 2026"));
+    check("resume: the invite item is done (someone signed in)", (await itemState(page, "item-invite")) === "done");
+    await axe(page, "resumed checklist (light)");
+    await shot(page, "16-resume");
+  });
+
+  test("resume: the connect blade, signed-out resume, a failing resume", async (open) => {
+    const dirResume = { step: "directory", org: "fabrikam-fiber", tenantId: CONTOSO, directoryName: "Contoso Ltd", invitations: [] };
+    const d = await open({ signedIn: true, resume: dirResume }, { colorScheme: "dark" });
+    await d.page.waitForSelector("#connect #resume-notice");
+    check("resume directory: the connect blade of the organization is open", (await text(d.page, "#connect-title")) === "Connect fabrikam-fiber to a directory" && (await d.page.locator("#org-owner").count()) === 1);
+    check("resume directory: says the connect did not happen", (await text(d.page, "#resume-notice")).includes("did not finish") && (await text(d.page, "#resume-notice")).includes("Contoso Ltd"));
+    await d.page.waitForSelector('#preflight-list li[data-check-id="outside-domains"]');
+    check("resume directory: the directory chosen last time is chosen again and checked", (await d.page.isChecked(`#dir-${CONTOSO}`)) && (await calls(d.page, "preflight")).some(([, a]) => a.tenantId === CONTOSO));
+    await d.page.waitForFunction(() => !document.querySelector("#connect-submit").disabled);
+    check("resume directory: Connect is ready", true);
+    await axe(d.page, "resumed connect blade (dark)");
+    await shot(d.page, "dark-16-resume-connect");
+    await d.context.close();
+
+    const resume = { step: "connected", org: "fabrikam-fiber", tenantId: CONTOSO, directoryName: "Contoso Ltd", invitations: [] };
+    const out = await open({ resume, signIn: "approve", approveAfterMs: 200 });
+    await out.page.waitForSelector("#welcome #resume-notice");
+    check("resume signed out: Home says where you left off", (await text(out.page, "#resume-notice")).includes("Last time you connected fabrikam-fiber to Contoso Ltd"));
+    await axe(out.page, "Home with the resume notice (light)");
+    await out.page.click("#resume-continue");
+    await out.page.waitForSelector("#signin-continue");
+    await out.page.click("#signin-continue");
+    await out.page.waitForSelector("#after #resume-notice");
+    check("resume signed out: after signing in, the organization's checklist", (await out.page.inputValue("#after-org")) === "fabrikam-fiber");
+    await out.context.close();
+
+    const broken = await open({
+      signedIn: true,
+      resume: { step: "connecting", org: "fabrikam-fiber", tenantId: CONTOSO, directoryName: CONTOSO, invitations: [] },
+    });
+    await broken.page.waitForSelector("#after #resume-notice");
+    check("resume connecting: the checklist warns the result is not visible yet", (await broken.page.getAttribute("#resume-notice", "data-step")) === "connecting" && (await text(broken.page, "#resume-notice")).includes("Contoso Ltd"));
+    await broken.context.close();
+
+    const failing = await open({
+      signedIn: true,
+      fail: { resume: { code: "network-unreachable", message: "ADO Connect could not reach dev.azure.com.", remedy: "Check your internet connection.", details: {} } },
+    });
+    await failing.page.waitForSelector("[data-testid=toast]");
+    check("resume fails: Home opens, and a warning says why", (await failing.page.locator("#welcome-title").count()) === 1 && (await text(failing.page, "[data-testid=toast]")).includes("could not reach dev.azure.com"));
+  });
+
+  test("work account: sign_in_start with the directory, the device-code screen, keyboard", async (open) => {
+    const resume = { step: "connected", org: "fabrikam-fiber", tenantId: CONTOSO, directoryName: "Contoso Ltd", invitations: [] };
+    for (const theme of ["light", "dark"]) {
+      const { page, context } = await open({ signedIn: true, signIn: "manual", resume }, { colorScheme: theme, viewport: { width: 900, height: 600 } });
+      await page.waitForSelector("#work-signin-button");
+      check(`work account (${theme}): the checklist says why in one sentence`, (await text(page, "#work-signin-why")) === WHY);
+      check(`work account (${theme}): to do until signed in to the directory`, (await itemState(page, "item-work-signin")) === "todo");
+      await tabTo(page, "#work-signin-button", { max: 80 });
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("#user-code");
+      check(`work account (${theme}): sign_in_start({tenantId}) for the connected directory`, JSON.stringify((await calls(page, "sign_in_start"))[0][1]) === JSON.stringify({ tenantId: CONTOSO }));
+      check(`work account (${theme}): the device-code screen, titled for the work account, focus on it`, (await text(page, "#signin-title")) === "Sign in with your work account" && (await focusedId(page)) === "signin-title");
+      check(`work account (${theme}): the sign-in screen says why`, (await text(page, "#signin-why")) === WHY && (await text(page, "#signin-area")).length > 0);
+      await page.waitForFunction(() => document.querySelector("#signin-status")?.textContent?.includes("Waiting"));
+      await axe(page, `work-account sign-in (${theme})`);
+      if (theme === "light") await shot(page, "17-work-signin");
+      await emitSignedIn(page, WORK_USER, { signedIn: true, user: WORK_USER, remembered: true, tenant: CONTOSO });
+      await page.waitForFunction(() => document.activeElement?.id === "signin-continue");
+      check(`work account (${theme}): signed in, Continue has focus`, (await text(page, "#signin-success")).includes("alex.morgan@contoso.com"));
+      await page.keyboard.press("Enter");
+      await page.waitForSelector('#item-work-signin [data-testid=item-state][data-state="done"]');
+      check(`work account (${theme}): back on the organization's checklist, step done`, (await page.inputValue("#after-org")) === "fabrikam-fiber" && (await text(page, "#topbar-user")).includes("Alex Morgan"));
+      await context.close();
+    }
+    const { page } = await open({ signedIn: true, signIn: "manual", resume });
+    await page.click("#work-signin-button");
+    await page.waitForSelector("#user-code");
+    await page.click("#signin-cancel");
+    await page.waitForSelector("#work-signin-button");
+    check("work account: Cancel goes back to the checklist, still signed in", (await calls(page, "sign_in_cancel")).length >= 1 && (await page.locator("#topbar-signout").count()) === 1);
+  });
+
+  test("About: Open logs folder through open_logs_folder", async (open) => {
+    const { page } = await open({ fail: { open_logs_folder: { code: "internal", message: "The logs folder could not be opened: no file manager.", remedy: "Open the folder shown above yourself.", details: {} } } });
+    await page.click("#nav-about");
+    await page.click("#open-logs-button");
+    await page.waitForSelector("#about-error [data-testid=error-panel]");
+    check("logs: a failure is shown under the button with its remedy", (await text(page, "#about-error")).includes("no file manager") && (await calls(page, "open_logs_folder")).length === 1);
+    check("logs: the command gets no path from the page", (await calls(page, "open_logs_folder"))[0][1] === null || JSON.stringify((await calls(page, "open_logs_folder"))[0][1]) === "{}");
+    await axe(page, "About with an error (light)");
+  });
+
+  test("1,000 organizations, loading and empty states", async (open) => {
     const { page, context } = await open({ signedIn: true, orgs: 1000, delay: { list_organizations: 800 } });
     await page.click("#nav-orgs");
     await page.waitForSelector("#orgs-loading");
@@ -628,6 +894,22 @@ async function main() {
     check("empty: explains what to check", (await text(empty.page, "#orgs-empty")).includes("personal Microsoft account"));
     await axe(empty.page, "no organizations (dark)");
   });
+
+  // Each test has its own browser context, so they can run side by side; two lanes keep the
+  // run well under a minute. UI_TEST_LANES=1 runs them one after the other (for debugging).
+  const lanes = Math.max(1, Number(process.env.UI_TEST_LANES ?? 2) || 1);
+  const queue = [...queued];
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await runTest(...next);
+    }),
+  );
+}
+
+const queued = [];
+/** Registers a test; main() runs them in lanes once all are registered. */
+function test(name, fn) {
+  queued.push([name, fn]);
 }
 
 const timer = setTimeout(() => {

@@ -378,7 +378,9 @@ export const S = {
         waiting: "Waiting for the first sign-in",
         "signed-in": "Signed in",
       } as Record<string, string>,
-      checkNow: (email: string) => `Check ${email} now`,
+      check: "Check now",
+      /** Starts with the visible text, so speech-input users can say what they see. */
+      checkNow: (email: string) => `Check now: ${email}`,
       activity: (email: string, level: string) => `Invited ${email} (${level}).`,
     },
     gcm: {

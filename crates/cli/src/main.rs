@@ -1,24 +1,31 @@
 //! `ado-connect`: the command line over ado-connect-core, for IT desks and scripts.
 //! Every subcommand is a call into core plus presentation (text or `--json`).
 
+mod exit;
+
 use ado_connect_core::auth::device::PollProgress;
-use ado_connect_core::auth::store::KeyringStore;
+use ado_connect_core::auth::store::{KeyringStore, MemoryStore, SecretStore};
 use ado_connect_core::config::{ConfigLoader, LoadedConfig};
-use ado_connect_core::devops::InviteAccessLevel;
-use ado_connect_core::service::GcmChoices;
+use ado_connect_core::devops::{DirectoryKind, InviteAccessLevel};
+use ado_connect_core::report::Report;
+use ado_connect_core::service::{CheckStatus, GcmChoices, InvitationState, PatScope};
 use ado_connect_core::{AdoConnect, Error, ErrorCode, APP_IDENTIFIER};
 use clap::{Parser, Subcommand};
+use exit::Family;
 use serde::Serialize;
-use std::io::Write;
+use serde_json::json;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Parser)]
 #[command(
     name = "ado-connect",
     version,
-    about = "Connect an Azure DevOps organization to Microsoft Entra ID, and clean up after."
+    about = "Connect an Azure DevOps organization to Microsoft Entra ID, and clean up after.",
+    after_help = exit::HELP
 )]
 struct Cli {
     /// A configuration file read after the machine and user files (same as ADO_CONNECT_CONFIG).
@@ -42,56 +49,108 @@ enum Command {
         action: ConfigAction,
     },
     /// Sign in with your personal Microsoft account (device code; --browser for the fallback).
-    SignIn {
+    #[command(alias = "sign-in")]
+    Login {
         #[arg(long)]
         browser: bool,
+        /// Keep the sign-in in memory for this command only.
+        #[arg(long)]
+        no_keychain: bool,
+        /// Sign in to this directory (tenant id or domain): the work account after connecting.
+        #[arg(long, value_name = "TENANT-ID|DOMAIN")]
+        tenant: Option<String>,
     },
     /// Forget the saved sign-in.
-    SignOut,
+    #[command(alias = "sign-out")]
+    Logout,
     /// Who is signed in.
-    Status,
+    Whoami,
     /// Your Azure DevOps organizations and the directory each one uses.
     Orgs {
         #[arg(long)]
         refresh: bool,
     },
     /// Owner, directory, billing and user count of one organization.
-    Org { org: String },
-    /// The Microsoft Entra directories you belong to.
-    Directories,
+    Status {
+        #[arg(long, value_name = "NAME")]
+        org: String,
+    },
+    /// The Microsoft Entra directories you belong to (filtered by the machine policy).
+    #[command(alias = "directories")]
+    Tenants,
     /// Find a directory by one of its domains.
     ResolveDomain { domain: String },
-    /// The checks to pass before connecting ORG to a directory.
+    /// The checks to pass before connecting an organization to a directory.
     Preflight {
+        #[arg(long, value_name = "NAME")]
         org: String,
         #[arg(long, value_name = "TENANT-ID|DOMAIN")]
-        directory: String,
+        tenant: String,
     },
-    /// Connect ORG to a directory (asks for confirmation unless --yes).
+    /// Connect an organization to a directory (asks unless --yes; refuses without a terminal).
     Connect {
+        #[arg(long, value_name = "NAME")]
         org: String,
         #[arg(long, value_name = "TENANT-ID|DOMAIN")]
-        directory: String,
+        tenant: String,
         #[arg(long)]
         yes: bool,
     },
-    /// Members of ORG, flagging those still on personal Microsoft accounts.
-    Members { org: String },
-    /// Invite a directory user to ORG.
-    Invite {
+    /// Disconnect an organization from its directory (asks unless --yes).
+    Disconnect {
+        #[arg(long, value_name = "NAME")]
         org: String,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Members of an organization, flagging those still on personal Microsoft accounts.
+    Members {
+        #[arg(long, value_name = "NAME")]
+        org: String,
+    },
+    /// Invite a directory user; --wait watches until they first sign in.
+    Invite {
+        #[arg(long, value_name = "NAME")]
+        org: String,
+        #[arg(long)]
         email: String,
         #[arg(long, value_enum, default_value = "stakeholder")]
         access: Access,
+        /// Check every few seconds (bounded backoff) until the user has signed in.
+        #[arg(long)]
+        wait: bool,
+        /// Give up waiting after this many seconds.
+        #[arg(long, default_value_t = 3600)]
+        timeout: u64,
     },
-    /// Whether an invited user has signed in yet.
-    InvitationStatus { org: String, email: String },
+    /// Create a personal access token for a tool that used alternate credentials.
+    Pat {
+        #[arg(long, value_name = "NAME")]
+        org: String,
+        #[arg(long)]
+        name: String,
+        /// Permissions (repeatable); the default is code-read.
+        #[arg(long = "scope", value_enum)]
+        scopes: Vec<Scope>,
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+    },
+    /// What ADO Connect did, when, to which organization; --save DIR writes JSON and text.
+    Report {
+        #[arg(long, value_name = "DIR")]
+        save: Option<PathBuf>,
+    },
     /// Git Credential Manager caches on this machine (for a fleet: run from a login script).
     /// Exit status: 0 cleaned, 10 nothing to clean, 20 partly done, 1 error.
     Gcm {
         #[command(subcommand)]
         action: GcmAction,
     },
+}
+
+#[derive(Subcommand)]
+enum ConfigAction {
+    Show,
 }
 
 #[derive(Subcommand)]
@@ -129,22 +188,29 @@ enum GcmAction {
     Restore { backup: PathBuf },
 }
 
-#[derive(Subcommand)]
-enum ConfigAction {
-    Show,
-}
-
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Access {
     Stakeholder,
     Basic,
 }
 
-impl From<Access> for InviteAccessLevel {
-    fn from(a: Access) -> Self {
-        match a {
-            Access::Stakeholder => InviteAccessLevel::Stakeholder,
-            Access::Basic => InviteAccessLevel::Basic,
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Scope {
+    CodeRead,
+    CodeWrite,
+    PackagingRead,
+    WorkItemsRead,
+    BuildRead,
+}
+
+impl From<Scope> for PatScope {
+    fn from(s: Scope) -> Self {
+        match s {
+            Scope::CodeRead => PatScope::CodeRead,
+            Scope::CodeWrite => PatScope::CodeWrite,
+            Scope::PackagingRead => PatScope::PackagingRead,
+            Scope::WorkItemsRead => PatScope::WorkItemsRead,
+            Scope::BuildRead => PatScope::BuildRead,
         }
     }
 }
@@ -152,15 +218,16 @@ impl From<Access> for InviteAccessLevel {
 fn main() {
     let cli = Cli::parse();
     let json = cli.json;
+    let family = Family::of(&cli.command);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
     let code = match runtime.block_on(run(cli)) {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(e) => {
             report_error(&e, json);
-            e.code.exit_status()
+            family.exit_code(&e)
         }
     };
     std::process::exit(code);
@@ -168,7 +235,9 @@ fn main() {
 
 fn report_error(e: &Error, json: bool) {
     if json {
-        eprintln!("{}", serde_json::to_string(e).unwrap_or_default());
+        let mut v = serde_json::to_value(e).unwrap_or_default();
+        v["event"] = json!("error");
+        eprintln!("{v}");
     } else {
         eprintln!(
             "error[{}]: {}\n  what to do: {}",
@@ -205,7 +274,7 @@ fn data_dir() -> Option<PathBuf> {
         .or_else(ado_connect_core::default_data_dir)
 }
 
-async fn run(cli: Cli) -> Result<(), Error> {
+async fn run(cli: Cli) -> Result<i32, Error> {
     let loaded = load_config(&cli)?;
     let json = cli.json;
     if let Command::Config {
@@ -213,112 +282,101 @@ async fn run(cli: Cli) -> Result<(), Error> {
     } = &cli.command
     {
         print(json, &loaded, || loaded.render_text());
-        return Ok(());
+        return Ok(0);
     }
+    let no_keychain = matches!(
+        cli.command,
+        Command::Login {
+            no_keychain: true,
+            ..
+        }
+    );
+    let store: Arc<dyn SecretStore> = if no_keychain {
+        Arc::new(MemoryStore::default())
+    } else {
+        Arc::new(KeyringStore::new(APP_IDENTIFIER))
+    };
     let app = AdoConnect::new(
         loaded.config.clone(),
-        Arc::new(KeyringStore::new(APP_IDENTIFIER)),
-        data_dir(),
+        store,
+        data_dir().filter(|_| !no_keychain),
     );
     if let Command::Gcm { action } = &cli.command {
         // The caches are local files: no sign-in, no network.
-        let code = match gcm_command(&app, action, json) {
-            Ok(code) => code,
-            Err(e) => {
-                report_error(&e, json);
-                1
+        return gcm_command(&app, action, json);
+    }
+    if let Command::Report { save } = &cli.command {
+        let report = data_dir()
+            .map(|d| Report::load(&d))
+            .transpose()?
+            .unwrap_or_default();
+        match save {
+            Some(dir) => {
+                let (j, t) = report.save(dir)?;
+                print(json, &json!({"json": j, "text": t}), || {
+                    format!("Saved {} and {}\n", j.display(), t.display())
+                });
             }
-        };
-        std::process::exit(code);
+            None => print(json, &report, || report.render_text()),
+        }
+        return Ok(0);
     }
     let status = app.session.restore().await;
     if let Some(w) = &status.keychain_warning {
         eprintln!("warning: {w}");
     }
     match cli.command {
-        Command::Config { .. } | Command::Gcm { .. } => unreachable!("handled above"),
-        Command::SignIn { browser } => {
-            let cancel = CancellationToken::new();
-            let c = cancel.clone();
-            tokio::spawn(async move {
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    c.cancel();
-                }
-            });
-            let status = if browser {
-                app.sign_in_with_browser(
-                    |url| {
-                        eprintln!("Open this address in your browser to sign in:\n  {url}");
-                        Ok(())
-                    },
-                    &cancel,
-                )
-                .await?
-            } else {
-                let auth = app.start_sign_in().await?;
-                eprintln!(
-                    "To sign in, open {} and enter the code {}",
-                    auth.verification_uri, auth.user_code
-                );
-                let mut progress = |p: PollProgress| {
-                    if let PollProgress::SlowDown { interval } = p {
-                        eprintln!(
-                            "(the service asked to poll less often: every {} s)",
-                            interval.as_secs()
-                        );
-                    }
-                };
-                app.finish_sign_in(&auth, &cancel, &mut progress).await?
-            };
-            if let Some(w) = &status.keychain_warning {
-                eprintln!("warning: {w}");
-            }
-            print(json, &status, || {
-                let u = status.user.clone().expect("signed in");
-                format!("Signed in as {} <{}>\n", u.display_name, u.email)
-            });
+        Command::Config { .. } | Command::Gcm { .. } | Command::Report { .. } => {
+            unreachable!("handled above")
         }
-        Command::SignOut => {
+        Command::Login {
+            browser, tenant, ..
+        } => login(&app, browser, tenant, json).await?,
+        Command::Logout => {
             app.session.sign_out().await?;
-            print(json, &serde_json::json!({"signedIn": false}), || {
-                "Signed out.\n".into()
-            });
+            print(json, &json!({"signedIn": false}), || "Signed out.\n".into());
         }
-        Command::Status => {
+        Command::Whoami => {
             print(json, &status, || match &status.user {
-                Some(u) => format!("Signed in as {} <{}>\n", u.display_name, u.email),
+                Some(u) => format!("{} <{}>\n", u.display_name, u.email),
                 None => "Not signed in.\n".into(),
             });
+            if !status.signed_in {
+                return Ok(1);
+            }
         }
         Command::Orgs { refresh } => {
             let orgs = app.list_organizations(refresh).await?;
             print(json, &orgs, || {
-                let mut out = String::new();
-                for o in &orgs {
-                    let dir = match (&o.directory.kind, &o.directory.tenant_id) {
-                        (_, Some(t)) => format!("directory {t}"),
-                        (ado_connect_core::devops::DirectoryKind::Personal, _) => {
-                            "personal Microsoft accounts".into()
-                        }
-                        _ => "directory unknown".into(),
-                    };
-                    out.push_str(&format!(
-                        "{}\t{}\t{}\n",
-                        o.name,
-                        if o.owned { "owner" } else { "member" },
-                        dir
-                    ));
-                }
-                out
+                orgs.iter()
+                    .map(|o| {
+                        let dir = match (&o.directory.kind, &o.directory.tenant_id) {
+                            (_, Some(t)) => format!("directory {t}"),
+                            (DirectoryKind::Personal, _) => "personal Microsoft accounts".into(),
+                            _ => "directory unknown".into(),
+                        };
+                        format!(
+                            "{}\t{}\t{}\n",
+                            o.name,
+                            if o.owned { "owner" } else { "member" },
+                            dir
+                        )
+                    })
+                    .collect()
             });
         }
-        Command::Org { org } => {
+        Command::Status { org } => {
             let d = app.organization_details(&org).await?;
             print(json, &d, || {
                 format!(
-                    "{}\nowner: {}\nusers: {}\nbilling: {}\n",
+                    "{}\nowner: {}\ndirectory: {}\nusers: {}\nbilling: {}\n",
                     d.organization.name,
                     d.owner,
+                    d.organization
+                        .directory
+                        .tenant_id
+                        .as_deref()
+                        .unwrap_or("personal Microsoft accounts"),
                     d.user_count,
                     if d.billing.linked {
                         "linked to an Azure subscription"
@@ -328,14 +386,14 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 )
             });
         }
-        Command::Directories => {
+        Command::Tenants => {
             let dirs = app.list_directories().await?;
             print(json, &dirs, || {
                 dirs.iter()
                     .map(|d| {
                         format!(
-                            "{}\t{}\t{}\t{}\n",
-                            d.tenant_id, d.display_name, d.default_domain, d.category
+                            "{}\t{}\t{}\n",
+                            d.tenant_id, d.display_name, d.default_domain
                         )
                     })
                     .collect()
@@ -347,35 +405,23 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 format!("{}\t{}\n", d.tenant_id, d.default_domain)
             });
         }
-        Command::Preflight { org, directory } => {
-            let tenant = tenant_of(&app, &directory).await?;
+        Command::Preflight { org, tenant } => {
+            let tenant = app.resolve_directory(&tenant).await?;
             let checks = app.preflight(&org, &tenant).await?;
-            print(json, &checks, || {
-                checks
-                    .iter()
-                    .map(|c| {
-                        let mut s = format!("[{}] {}: {}\n", c.status, c.title, c.detail);
-                        for a in &c.affected {
-                            s.push_str(&format!("    - {a}\n"));
-                        }
-                        s
-                    })
-                    .collect()
-            });
-        }
-        Command::Connect {
-            org,
-            directory,
-            yes,
-        } => {
-            let tenant = tenant_of(&app, &directory).await?;
-            if !yes && !confirm(&format!("Connect {org} to directory {tenant}? [y/N] "))? {
-                return Err(Error::new(
-                    ErrorCode::InvalidInput,
-                    "Nothing was changed: the connection was not confirmed.",
-                    "Run again and answer y, or pass --yes in scripts.",
-                ));
+            print_checks(json, &checks);
+            if checks.iter().any(|c| c.status == CheckStatus::Fail) {
+                return Ok(exit::PREFLIGHT_FAILED);
             }
+        }
+        Command::Connect { org, tenant, yes } => {
+            let tenant = app.resolve_directory(&tenant).await?;
+            let checks = app.preflight(&org, &tenant).await?;
+            if checks.iter().any(|c| c.status == CheckStatus::Fail) {
+                print_checks(json, &checks);
+                eprintln!("Not connecting: a pre-flight check failed. Nothing was changed.");
+                return Ok(exit::PREFLIGHT_FAILED);
+            }
+            confirm_or_refuse(yes, &format!("Connect {org} to directory {tenant}? [y/N] "))?;
             let mut progress = |step: &str| eprintln!("{step}…");
             let outcome = app.connect(&org, &tenant, &mut progress).await?;
             print(json, &outcome, || {
@@ -386,10 +432,24 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     if outcome.verified {
                         " (verified)"
                     } else {
-                        " (not yet visible; check again in a few minutes)"
+                        " (not yet visible: Microsoft can take a while; check with `ado-connect status`)"
                     }
                 )
             });
+            if !outcome.verified {
+                return Ok(exit::NOT_VERIFIED);
+            }
+        }
+        Command::Disconnect { org, yes } => {
+            confirm_or_refuse(yes, &format!("Disconnect {org} from its directory? [y/N] "))?;
+            let mut progress = |step: &str| eprintln!("{step}…");
+            let outcome = app.disconnect(&org, &mut progress).await?;
+            print(json, &outcome, || {
+                format!("{} is disconnected from its directory\n", outcome.org)
+            });
+            if !outcome.verified {
+                return Ok(exit::NOT_VERIFIED);
+            }
         }
         Command::Members { org } => {
             let members = app.list_members(&org).await?;
@@ -408,18 +468,170 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     .collect()
             });
         }
-        Command::Invite { org, email, access } => {
-            let inv = app.invite_user(&org, &email, access.into()).await?;
-            print(json, &inv, || {
-                format!("Invited {} ({:?})\n", inv.email, inv.state)
-            });
-        }
-        Command::InvitationStatus { org, email } => {
-            let inv = app.invitation_status(&org, &email).await?;
+        Command::Invite {
+            org,
+            email,
+            access,
+            wait,
+            timeout,
+        } => {
+            let level = match access {
+                Access::Stakeholder => InviteAccessLevel::Stakeholder,
+                Access::Basic => InviteAccessLevel::Basic,
+            };
+            let mut inv = app.invite_user(&org, &email, level).await?;
+            if wait {
+                inv = app
+                    .watch_invitation(&org, &email, Duration::from_secs(timeout), &mut |i| {
+                        eprintln!("{}: {:?}", i.email, i.state)
+                    })
+                    .await?;
+            }
             print(json, &inv, || format!("{}: {:?}\n", inv.email, inv.state));
+            if wait && inv.state != InvitationState::SignedIn {
+                return Ok(exit::NOT_VERIFIED);
+            }
+        }
+        Command::Pat {
+            org,
+            name,
+            scopes,
+            days,
+        } => {
+            let scopes: Vec<PatScope> = scopes.into_iter().map(Into::into).collect();
+            let created = app.create_pat(&org, &name, &scopes, days).await?;
+            // The token goes to stdout once and nowhere else.
+            print(
+                json,
+                &json!({"name": created.name, "validTo": created.valid_to, "token": created.token.expose()}),
+                || {
+                    format!(
+                        "{}\n\nToken \"{}\", valid to {}. Copy it now: it is not shown again.\n",
+                        created.token.expose(),
+                        created.name,
+                        created.valid_to
+                    )
+                },
+            );
         }
     }
+    Ok(0)
+}
+
+async fn login(
+    app: &AdoConnect,
+    browser: bool,
+    tenant: Option<String>,
+    json: bool,
+) -> Result<(), Error> {
+    let cancel = CancellationToken::new();
+    let c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            c.cancel();
+        }
+    });
+    let status = if browser {
+        app.sign_in_with_browser(
+            |url| {
+                if json {
+                    println!("{}", json!({"event": "browser", "url": url}));
+                } else {
+                    eprintln!("Open this address in your browser to sign in:\n  {url}");
+                }
+                Ok(())
+            },
+            &cancel,
+        )
+        .await?
+    } else {
+        let auth = match &tenant {
+            Some(t) => {
+                app.start_sign_in_to(&app.resolve_directory(t).await?)
+                    .await?
+            }
+            None => app.start_sign_in().await?,
+        };
+        let expires_at =
+            chrono::Utc::now() + chrono::Duration::from_std(auth.expires_in).unwrap_or_default();
+        if json {
+            println!(
+                "{}",
+                json!({"event": "device_code", "user_code": auth.user_code, "verification_uri": auth.verification_uri,
+                       "expires_at": expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)})
+            );
+        } else {
+            eprintln!(
+                "To sign in, open {} and enter the code {}",
+                auth.verification_uri, auth.user_code
+            );
+        }
+        let mut progress = |p: PollProgress| {
+            if let PollProgress::SlowDown { interval } = p {
+                eprintln!(
+                    "(the service asked to check less often: every {} s)",
+                    interval.as_secs()
+                );
+            }
+        };
+        app.finish_sign_in(&auth, &cancel, &mut progress).await?
+    };
+    if let Some(w) = &status.keychain_warning {
+        eprintln!("warning: {w}");
+    }
+    let user = status.user.clone().expect("signed in");
+    if json {
+        println!(
+            "{}",
+            json!({"event": "signed_in", "display_name": user.display_name, "email": user.email, "remembered": status.remembered})
+        );
+    } else {
+        println!("Signed in as {} <{}>", user.display_name, user.email);
+    }
     Ok(())
+}
+
+fn print_checks(json: bool, checks: &[ado_connect_core::service::Check]) {
+    print(json, &checks, || {
+        checks
+            .iter()
+            .map(|c| {
+                let mut s = format!("[{}] {}: {}\n", c.status, c.title, c.detail);
+                for a in &c.affected {
+                    s.push_str(&format!("    - {a}\n"));
+                }
+                s
+            })
+            .collect()
+    });
+}
+
+/// `--yes`, or a "y" typed at a terminal. Without a terminal and without `--yes`: refuse.
+fn confirm_or_refuse(yes: bool, question: &str) -> Result<(), Error> {
+    if yes {
+        return Ok(());
+    }
+    let refused = || {
+        Error::new(
+            ErrorCode::InvalidInput,
+            "Nothing was changed: the change was not confirmed.",
+            "Answer y at the prompt, or pass --yes in scripts.",
+        )
+    };
+    if !std::io::stdin().is_terminal() {
+        return Err(refused());
+    }
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Error::internal(e.to_string()))?;
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
+        Ok(())
+    } else {
+        Err(refused())
+    }
 }
 
 /// `gcm scan|clean|restore`; returns the exit status (0 cleaned, 10 nothing, 20 partly).
@@ -461,20 +673,24 @@ fn gcm_command(app: &AdoConnect, action: &GcmAction, json: bool) -> Result<i32, 
             let plan = app.gcm_plan(orgs, choices)?;
             if *dry_run {
                 print(json, &plan, || plan.to_string());
-                return Ok(if plan.changes.is_empty() { 10 } else { 0 });
+                return Ok(if plan.changes.is_empty() {
+                    exit::GCM_NOTHING
+                } else {
+                    0
+                });
             }
             if plan.changes.is_empty() {
                 print(json, &plan, || format!("{plan}Nothing to clean.\n"));
-                return Ok(10);
+                return Ok(exit::GCM_NOTHING);
             }
             let outcome = app.gcm_apply(&plan, choices)?;
             print(json, &outcome, || outcome.to_string());
             Ok(if outcome.failed_count() > 0 {
-                20
+                exit::GCM_PARTLY
             } else if outcome.changed_anything() {
                 0
             } else {
-                10
+                exit::GCM_NOTHING
             })
         }
         GcmAction::Restore { backup } => {
@@ -483,44 +699,4 @@ fn gcm_command(app: &AdoConnect, action: &GcmAction, json: bool) -> Result<i32, 
             Ok(0)
         }
     }
-}
-
-/// A tenant id as given, or the tenant of a domain.
-async fn tenant_of(app: &AdoConnect, directory: &str) -> Result<String, Error> {
-    if let Ok(id) = directory.parse::<uuid_like::Guid>() {
-        return Ok(id.0);
-    }
-    Ok(app.resolve_domain(directory).await?.tenant_id)
-}
-
-mod uuid_like {
-    /// A GUID as typed: 8-4-4-4-12 hex digits.
-    pub struct Guid(pub String);
-    impl std::str::FromStr for Guid {
-        type Err = ();
-        fn from_str(s: &str) -> Result<Self, ()> {
-            let groups: Vec<&str> = s.split('-').collect();
-            let lens = [8, 4, 4, 4, 12];
-            if groups.len() == 5
-                && groups
-                    .iter()
-                    .zip(lens)
-                    .all(|(g, l)| g.len() == l && g.chars().all(|c| c.is_ascii_hexdigit()))
-            {
-                Ok(Guid(s.to_ascii_lowercase()))
-            } else {
-                Err(())
-            }
-        }
-    }
-}
-
-fn confirm(question: &str) -> Result<bool, Error> {
-    eprint!("{question}");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .read_line(&mut answer)
-        .map_err(|e| Error::internal(e.to_string()))?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
 }

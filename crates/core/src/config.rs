@@ -162,6 +162,22 @@ impl ConfigLoader {
     }
 
     pub fn load(&self) -> Result<LoadedConfig> {
+        self.load_layers(None)
+    }
+
+    /// As [`ConfigLoader::load`], with `text` as the content of the `ADO_CONNECT_CONFIG`
+    /// layer and no file read at all: for property tests and fuzzing, which feed arbitrary
+    /// text and `--set` strings.
+    pub fn load_text(text: &str, overrides: Vec<String>) -> Result<LoadedConfig> {
+        ConfigLoader {
+            env: Some(PathBuf::from("(text)")),
+            overrides,
+            ..Default::default()
+        }
+        .load_layers(Some(text))
+    }
+
+    fn load_layers(&self, env_text: Option<&str>) -> Result<LoadedConfig> {
         let defaults = toml::Table::try_from(Config::default())
             .map_err(|e| Error::internal(format!("default config: {e}")))?;
         let mut merged = defaults.clone();
@@ -195,7 +211,11 @@ impl ConfigLoader {
         ];
         for (path, origin, required) in layers {
             let Some(path) = path else { continue };
-            let text = match std::fs::read_to_string(path) {
+            let read = match (required, env_text) {
+                (true, Some(text)) => Ok(text.to_string()),
+                _ => std::fs::read_to_string(path),
+            };
+            let text = match read {
                 Ok(t) => t,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => continue,
                 Err(e) => {
@@ -223,14 +243,20 @@ impl ConfigLoader {
             let (key, value) = pair.split_once('=').ok_or_else(|| {
                 Error::new(
                     ErrorCode::ConfigInvalid,
-                    format!("The setting `{pair}` on the command line has no `=`."),
+                    format!(
+                        "The setting `{}` on the command line has no `=`.",
+                        pair.escape_debug()
+                    ),
                     "Write settings as section.key=value, for example identity.tenant=organizations.",
                 )
             })?;
             let (section, name) = key.trim().split_once('.').ok_or_else(|| {
                 Error::new(
                     ErrorCode::ConfigInvalid,
-                    format!("The setting `{key}` on the command line does not name a section."),
+                    format!(
+                        "The setting `{}` on the command line does not name a section.",
+                        key.escape_debug()
+                    ),
                     "Write settings as section.key=value, for example identity.tenant=organizations.",
                 )
             })?;
@@ -263,8 +289,10 @@ impl ConfigLoader {
 
 fn parse_flag_value(raw: &str) -> toml::Value {
     // `key=[...]`, `key=true`, `key="x"` parse as TOML; anything else is a bare string.
+    // Exactly one value: `"x"\n[arm]\nbase = …` is one odd string, not a second setting.
     toml::from_str::<toml::Table>(&format!("v = {raw}"))
         .ok()
+        .filter(|t| t.len() == 1)
         .and_then(|mut t| t.remove("v"))
         .unwrap_or_else(|| toml::Value::String(raw.to_string()))
 }
@@ -292,7 +320,7 @@ fn merge_layer(
         let Some(default_section) = defaults.get(&section).and_then(|v| v.as_table()) else {
             return Err(config_error(
                 path,
-                &format!("unknown section `[{section}]`"),
+                &format!("unknown section `[{}]`", section.escape_debug()),
             ));
         };
         let toml::Value::Table(values) = value else {
@@ -311,7 +339,10 @@ fn merge_layer(
         for (key, value) in values {
             let name = format!("{section}.{key}");
             let Some(default) = default_section.get(&key) else {
-                return Err(config_error(path, &format!("unknown key `{name}`")));
+                return Err(config_error(
+                    path,
+                    &format!("unknown key `{}`", name.escape_debug()),
+                ));
             };
             if !same_shape(default, &value) {
                 return Err(config_error(
@@ -367,6 +398,24 @@ impl LoadedConfig {
 
     fn validate(&self) -> Result<()> {
         let c = &self.config;
+        // A line break or another control character has no business in any setting, and in
+        // `config show`, a log line or an error message it could pass for another line.
+        let table = toml::Table::try_from(c).unwrap_or_default();
+        for (section, values) in &table {
+            for (key, value) in values.as_table().into_iter().flatten() {
+                let strings: Vec<&str> = match value {
+                    toml::Value::String(s) => vec![s.as_str()],
+                    toml::Value::Array(items) => items.iter().filter_map(|i| i.as_str()).collect(),
+                    _ => vec![],
+                };
+                if strings.iter().any(|s| s.chars().any(char::is_control)) {
+                    return Err(self.invalid(
+                        &format!("{section}.{key}"),
+                        "it contains a line break or another control character".into(),
+                    ));
+                }
+            }
+        }
         let urls = [
             ("identity.authority_host", &c.identity.authority_host),
             ("devops.profile_base", &c.devops.profile_base),
@@ -421,6 +470,13 @@ impl LoadedConfig {
 
 /// An endpoint must be https, or http on a loopback host (the simulator, a test server).
 pub fn validate_endpoint_url(value: &str) -> std::result::Result<url::Url, String> {
+    // The URL parser drops tabs and line breaks silently; a setting must mean what it shows.
+    if value.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(format!(
+            "`{}` contains a space, a line break or another control character",
+            value.escape_debug()
+        ));
+    }
     let url = url::Url::parse(value).map_err(|e| format!("`{value}` is not a URL ({e})"))?;
     let host = url
         .host_str()
@@ -476,7 +532,10 @@ pub fn validate_domain(value: &str) -> std::result::Result<(), String> {
         return Err("a domain must be 1 to 253 characters".into());
     }
     if !value.contains('.') {
-        return Err(format!("`{value}` is not a domain such as contoso.com"));
+        return Err(format!(
+            "`{}` is not a domain such as contoso.com",
+            value.escape_debug()
+        ));
     }
     for label in value.split('.') {
         let ok = !label.is_empty()
@@ -486,7 +545,8 @@ pub fn validate_domain(value: &str) -> std::result::Result<(), String> {
             && !label.ends_with('-');
         if !ok {
             return Err(format!(
-                "`{value}` is not a domain: use letters, digits, hyphens and dots only"
+                "`{}` is not a domain: use letters, digits, hyphens and dots only",
+                value.escape_debug()
             ));
         }
     }

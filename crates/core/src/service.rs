@@ -210,7 +210,7 @@ impl AdoConnect {
     /// Sign in to a directory (the work account after connecting), not `organizations`.
     pub async fn start_sign_in_to(&self, tenant_id: &str) -> Result<DeviceAuthorization> {
         uuid::Uuid::parse_str(tenant_id).map_err(|_| {
-            Error::invalid_input("directory ID", format!("`{tenant_id}` is not a GUID"))
+            Error::invalid_input("directory ID", format!("`{}` is not a GUID", tenant_id.escape_debug()))
         })?;
         self.identity
             .start_device_authorization_for(tenant_id)
@@ -445,6 +445,7 @@ impl AdoConnect {
     }
 
     pub async fn organization_details(&self, org: &str) -> Result<OrganizationDetails> {
+        crate::gcm::validate_org_name(org)?;
         let orgs = self.list_organizations(false).await?;
         let organization = orgs
             .into_iter()
@@ -519,6 +520,15 @@ impl AdoConnect {
         Ok(d)
     }
 
+    /// A directory as typed: a tenant id (GUID) as is, or a domain resolved to its tenant id.
+    pub async fn resolve_directory(&self, input: &str) -> Result<String> {
+        let input = input.trim();
+        if let Ok(id) = uuid::Uuid::parse_str(input) {
+            return Ok(id.to_string());
+        }
+        Ok(self.resolve_domain(input).await?.tenant_id)
+    }
+
     fn tenant_allowed(&self, tenant_id: &str, domains: &[String]) -> bool {
         let allowed = &self.config.policy.allowed_tenants;
         allowed.is_empty()
@@ -558,6 +568,9 @@ impl AdoConnect {
 
     pub async fn preflight(&self, org: &str, tenant_id: &str) -> Result<Vec<Check>> {
         crate::gcm::validate_org_name(org)?;
+        uuid::Uuid::parse_str(tenant_id).map_err(|_| {
+            Error::invalid_input("directory ID", format!("`{}` is not a GUID", tenant_id.escape_debug()))
+        })?;
         let details = self.organization_details(org).await?;
         let directories = self.list_directories().await.unwrap_or_default();
         let target = directories
@@ -643,7 +656,7 @@ impl AdoConnect {
         crate::gcm::validate_org_name(org)?;
         let tenant = uuid::Uuid::parse_str(tenant_id)
             .map_err(|_| {
-                Error::invalid_input("directory ID", format!("`{tenant_id}` is not a GUID"))
+                Error::invalid_input("directory ID", format!("`{}` is not a GUID", tenant_id.escape_debug()))
             })?
             .to_string();
         let ticket = ConnectTicket::take(&self.connects_in_flight, org, &tenant);
@@ -664,7 +677,11 @@ impl AdoConnect {
             .await
             .clone();
         if joined {
-            progress(if result.is_ok() { "connected" } else { "failed" });
+            progress(if result.is_ok() {
+                "connected"
+            } else {
+                "failed"
+            });
         }
         result
     }
@@ -792,6 +809,58 @@ impl AdoConnect {
         }
     }
 
+    /// Disconnect `org` from its directory: the same call with the all-zero GUID (reference
+    /// §2.6). Azure DevOps allows it only for a personal-account owner (reference §5).
+    pub async fn disconnect(
+        &self,
+        org: &str,
+        progress: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<ConnectOutcome> {
+        crate::gcm::validate_org_name(org)?;
+        let Some(current) = self.tenant_of_org(org).await else {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                format!("{org} is not connected to a directory."),
+                "Nothing to disconnect.",
+            ));
+        };
+        progress("disconnecting");
+        let token = self
+            .session
+            .access_token_for(Resource::Devops, Some(&current), false)
+            .await?;
+        self.devops
+            .set_organization_tenant(&token, org, crate::devops::EMPTY_TENANT)
+            .await?;
+        progress("verifying");
+        let mut personal = false;
+        for attempt in 0..5u64 {
+            if let Ok(link) = self.devops.probe_tenant(org).await {
+                if link.kind == DirectoryKind::Personal {
+                    self.probe_cache.lock().await.insert(org.to_string(), link);
+                    personal = true;
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(200 * (attempt + 1))).await;
+        }
+        self.record(
+            "disconnect",
+            Some(org),
+            format!("Disconnected from directory {current}"),
+        );
+        progress(if personal {
+            "disconnected"
+        } else {
+            "not-yet-visible"
+        });
+        Ok(ConnectOutcome {
+            org: org.into(),
+            tenant_id: crate::devops::EMPTY_TENANT.into(),
+            verified: personal,
+        })
+    }
+
     async fn verify_tenant(&self, org: &str, tenant: &str) -> bool {
         for attempt in 0..5u32 {
             if let Ok(link) = self.devops.probe_tenant(org).await {
@@ -816,6 +885,7 @@ impl AdoConnect {
     }
 
     pub async fn list_members(&self, org: &str) -> Result<Vec<Member>> {
+        crate::gcm::validate_org_name(org)?;
         let tenant = self.tenant_of_org(org).await;
         let connected = tenant.is_some();
         let page = self
@@ -833,6 +903,7 @@ impl AdoConnect {
         email: &str,
         level: InviteAccessLevel,
     ) -> Result<Invitation> {
+        crate::gcm::validate_org_name(org)?;
         crate::devops::validate_email(email)?;
         let tenant = self.tenant_of_org(org).await;
         let entitlement = self
@@ -854,6 +925,7 @@ impl AdoConnect {
     }
 
     pub async fn invitation_status(&self, org: &str, email: &str) -> Result<Invitation> {
+        crate::gcm::validate_org_name(org)?;
         let tenant = self.tenant_of_org(org).await;
         let page = self
             .session
@@ -877,6 +949,7 @@ impl AdoConnect {
         scopes: &[PatScope],
         days: u32,
     ) -> Result<CreatedToken> {
+        crate::gcm::validate_org_name(org)?;
         let name = name.trim();
         if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
             return Err(Error::invalid_input(
@@ -981,6 +1054,42 @@ impl AdoConnect {
             ),
         );
         Ok(outcome)
+    }
+
+    /// Check an invitation until the person has signed in, with bounded backoff (5 s doubling
+    /// to 5 minutes), reporting each state; gives up after `timeout` with the last state.
+    pub async fn watch_invitation(
+        &self,
+        org: &str,
+        email: &str,
+        timeout: Duration,
+        on_state: &mut (dyn FnMut(&Invitation) + Send),
+    ) -> Result<Invitation> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut wait = Duration::from_secs(5);
+        loop {
+            let inv = self.invitation_status(org, email).await?;
+            on_state(&inv);
+            if inv.state == InvitationState::SignedIn {
+                let _ = self.update_progress(|w| {
+                    w.apply(WizardEvent::InvitationSignedIn {
+                        email: email.to_string(),
+                    })
+                });
+                self.record(
+                    "invitation-signed-in",
+                    Some(org),
+                    format!("{email} signed in"),
+                );
+                return Ok(inv);
+            }
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                return Ok(inv);
+            }
+            tokio::time::sleep(wait.min(deadline - now)).await;
+            wait = (wait * 2).min(Duration::from_secs(300));
+        }
     }
 
     pub async fn user(&self) -> Result<User> {

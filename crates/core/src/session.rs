@@ -163,7 +163,7 @@ impl Session {
         let mut remembered = false;
         if let Some(refresh) = tokens.refresh_token.clone() {
             match self.save_refresh(&user.id, refresh).await {
-                Ok(()) => remembered = true,
+                Ok(()) => remembered = self.store.is_persistent(),
                 Err(e) => {
                     tracing::warn!(code = %e.code, "sign-in will not be remembered");
                     warning = Some(e.message);

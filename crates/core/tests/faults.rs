@@ -310,9 +310,7 @@ fn expected(op: Op, kind: Kind, once: bool) -> Expected {
                 (Family::IdentityRead, Kind::Unauthorized401) => {
                     e(Want::Err(ErrorCode::SignInFailed), 1)
                 }
-                (Family::Probe, k) if k.is_auth() || k.is_body() => {
-                    e(Want::OkUnknownDirectory, 1)
-                }
+                (Family::Probe, k) if k.is_auth() || k.is_body() => e(Want::OkUnknownDirectory, 1),
                 _ if once => e(Want::Ok, base + 1),
                 _ => e(Want::Err(kind.transient_code()), attempts),
             }
@@ -361,7 +359,11 @@ async fn run(h: &Harness, op: Op) -> Result<Want, Error> {
         }),
         Op::Members => app.list_members(ORG).await.map(|_| Want::Ok),
         Op::Invite => app
-            .invite_user(ORG, "chris.diaz@contoso.com", InviteAccessLevel::Stakeholder)
+            .invite_user(
+                ORG,
+                "chris.diaz@contoso.com",
+                InviteAccessLevel::Stakeholder,
+            )
             .await
             .map(|_| Want::Ok),
         Op::Pat => app
@@ -473,7 +475,9 @@ async fn case(op: Op, kind: Kind, once: bool) -> Result<Observed, String> {
             Step::Directory
         };
         if step != after {
-            problems.push(format!("wizard at {step:?} after the fault, want {after:?}"));
+            problems.push(format!(
+                "wizard at {step:?} after the fault, want {after:?}"
+            ));
         }
     }
     h.sim.clear_faults();
@@ -491,7 +495,9 @@ async fn case(op: Op, kind: Kind, once: bool) -> Result<Observed, String> {
         };
         let step = h.app.progress().step;
         if step != want_step {
-            problems.push(format!("wizard at {step:?} after recovery, want {want_step:?}"));
+            problems.push(format!(
+                "wizard at {step:?} after recovery, want {want_step:?}"
+            ));
         }
     }
     if problems.is_empty() {
@@ -667,7 +673,11 @@ async fn killed_during_connect_then_restarted_shows_the_truth() {
         assert_eq!(h.sim.org_tenant(ORG).is_some(), applied);
         running.abort();
         assert!(running.await.unwrap_err().is_cancelled());
-        assert_eq!(app.progress().step, Step::Connecting, "saved before sending");
+        assert_eq!(
+            app.progress().step,
+            Step::Connecting,
+            "saved before sending"
+        );
         drop(app);
         h.sim.clear_faults();
 
@@ -680,7 +690,11 @@ async fn killed_during_connect_then_restarted_shows_the_truth() {
             Step::Directory
         };
         assert_eq!(w.step, want, "applied: {applied}");
-        assert_eq!(h.sim.request_count("organization"), 1, "resume sends nothing");
+        assert_eq!(
+            h.sim.request_count("organization"),
+            1,
+            "resume sends nothing"
+        );
         let report = std::fs::read_to_string(h.data.path().join("app/report.json")).unwrap();
         let said = if applied {
             "was applied"
@@ -740,16 +754,46 @@ async fn connect_clicked_twice_sends_one_request() {
 /// The table itself: every kind, every family, and the rules the issue states.
 #[test]
 fn the_matrix_states_the_rules() {
-    for op in [Op::Accounts, Op::Members, Op::Tenants, Op::OpenId, Op::Probe] {
-        for k in [Kind::Hang, Kind::Reset, Kind::Status503, Kind::TooManyRequests] {
+    for op in [
+        Op::Accounts,
+        Op::Members,
+        Op::Tenants,
+        Op::OpenId,
+        Op::Probe,
+    ] {
+        for k in [
+            Kind::Hang,
+            Kind::Reset,
+            Kind::Status503,
+            Kind::TooManyRequests,
+        ] {
             assert_eq!(expected(op, k, false).requests, MAX_ATTEMPTS as usize);
             assert_eq!(expected(op, k, true).want, Want::Ok, "{op:?} {k:?} once");
         }
     }
-    for op in [Op::Invite, Op::Pat, Op::Connect, Op::DeviceCode, Op::SignInPoll] {
-        for k in [Kind::Hang, Kind::Reset, Kind::Status500, Kind::TooManyRequests] {
-            assert_eq!(expected(op, k, false).requests, 1, "{op:?} {k:?}: sent once");
-            assert_ne!(expected(op, k, true).want, Want::Ok, "{op:?} {k:?} not resent");
+    for op in [
+        Op::Invite,
+        Op::Pat,
+        Op::Connect,
+        Op::DeviceCode,
+        Op::SignInPoll,
+    ] {
+        for k in [
+            Kind::Hang,
+            Kind::Reset,
+            Kind::Status500,
+            Kind::TooManyRequests,
+        ] {
+            assert_eq!(
+                expected(op, k, false).requests,
+                1,
+                "{op:?} {k:?}: sent once"
+            );
+            assert_ne!(
+                expected(op, k, true).want,
+                Want::Ok,
+                "{op:?} {k:?} not resent"
+            );
         }
     }
     for op in [Op::Accounts, Op::Invite, Op::Connect, Op::Tenants] {

@@ -24,6 +24,7 @@ import {
   createPat,
   invitationStatus,
   inviteUser,
+  listDirectories,
   listMembers,
   listOrganizations,
   type AccessLevel,
@@ -88,7 +89,16 @@ export function afterConnectScreen(params: RouteParams): Blade {
   async function start(): Promise<void> {
     replace(content, progress(S.orgs.loading));
     try {
-      if (!state.orgs) state.orgs = await listOrganizations(false);
+      // Directory names make the checklist readable; without them it shows ids, so their
+      // failure is not an error here.
+      const names = state.directories
+        ? Promise.resolve()
+        : listDirectories().then(
+            (d) => void (state.directories = d),
+            () => undefined,
+          );
+      const [orgs] = await Promise.all([state.orgs ? Promise.resolve(state.orgs) : listOrganizations(false), names]);
+      state.orgs = orgs;
     } catch (e) {
       if (blade.closed || handleAuthError(e)) return;
       replace(content, errorPanel(e, { actions: [button(S.common.retry, { onClick: () => void start() })] }));
@@ -330,7 +340,7 @@ export function afterConnectScreen(params: RouteParams): Blade {
       const mark: Mark = inv.state === "signed-in" ? "done" : inv.state === "waiting" ? "active" : "todo";
       const stateBadge = badge(S.after.invite.states[inv.state] ?? inv.state, mark, "invitation-state");
       stateBadge.setAttribute("data-state", inv.state);
-      const check = button(S.common.refresh, {
+      const check = button(S.after.invite.check, {
         kind: "subtle",
         testid: "invitation-check",
         label: S.after.invite.checkNow(inv.email),

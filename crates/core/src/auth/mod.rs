@@ -278,9 +278,7 @@ impl IdentityClient {
             .await?;
         // An unknown domain is 400 `invalid_tenant` (AADSTS90002); any other failure is the
         // service's, not proof that no directory uses the domain. (5xx and 429 were retried.)
-        if !resp.status.is_success()
-            && !matches!(resp.status.as_u16(), 400 | 404)
-        {
+        if !resp.status.is_success() && !matches!(resp.status.as_u16(), 400 | 404) {
             return Err(identity_failure(resp.status.as_u16(), &resp.body, "openid"));
         }
         if !resp.status.is_success() {

@@ -18,6 +18,10 @@ pub trait SecretStore: Send + Sync {
     fn set(&self, account: &str, value: &str) -> Result<()>;
     fn get(&self, account: &str) -> Result<Option<String>>;
     fn delete(&self, account: &str) -> Result<()>;
+    /// Whether what is stored outlives this process (a keychain does; memory does not).
+    fn is_persistent(&self) -> bool {
+        true
+    }
 }
 
 /// The operating system's keychain through `keyring` (Secret Service on Linux).
@@ -145,6 +149,18 @@ pub fn delete_refresh_token(store: &dyn SecretStore, account: &str) -> Result<()
 pub struct MemoryStore {
     pub map: Mutex<HashMap<String, String>>,
     pub fail: Mutex<bool>,
+    /// Behave as a keychain that outlives the process (tests that "restart" the app).
+    pub persistent: bool,
+}
+
+impl MemoryStore {
+    /// A store that stands in for a keychain, shared by the app instances of a test.
+    pub fn persistent() -> Self {
+        MemoryStore {
+            persistent: true,
+            ..Default::default()
+        }
+    }
 }
 
 impl SecretStore for MemoryStore {
@@ -167,6 +183,9 @@ impl SecretStore for MemoryStore {
     fn delete(&self, a: &str) -> Result<()> {
         self.map.lock().expect("lock").remove(a);
         Ok(())
+    }
+    fn is_persistent(&self) -> bool {
+        self.persistent
     }
 }
 

@@ -48,7 +48,7 @@ impl Harness {
         .expect("the simulator's config file is valid")
         .config;
         tweak(&mut config);
-        let store = Arc::new(MemoryStore::default());
+        let store = Arc::new(MemoryStore::persistent());
         let app = AdoConnect::new(config.clone(), store.clone(), Some(data.path().join("app")));
         Harness {
             sim,
