@@ -197,6 +197,19 @@ pub async fn connect_organization(
     state.core()?.connect(&org, &tenant_id, &mut progress).await
 }
 
+/// Disconnect from the directory (its own confirmation in the UI).
+#[tauri::command]
+pub async fn disconnect_organization(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    org: String,
+) -> Result<ConnectOutcome> {
+    let mut progress = |step: &str| {
+        let _ = app.emit("connect-progress", json!({"step": step}));
+    };
+    state.core()?.disconnect(&org, &mut progress).await
+}
+
 #[tauri::command]
 pub async fn list_members(state: State<'_, AppState>, org: String) -> Result<Vec<Member>> {
     state.core()?.list_members(&org).await

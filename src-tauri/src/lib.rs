@@ -83,6 +83,7 @@ pub fn run() {
             commands::resolve_domain,
             commands::preflight,
             commands::connect_organization,
+            commands::disconnect_organization,
             commands::list_members,
             commands::invite_user,
             commands::invitation_status,

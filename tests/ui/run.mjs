@@ -860,6 +860,22 @@ async function main() {
     check("work account: Cancel goes back to the checklist, still signed in", (await calls(page, "sign_in_cancel")).length >= 1 && (await page.locator("#topbar-signout").count()) === 1);
   });
 
+  test("keyboard: from the organization list to the Connect blade, even while it loads", async (open) => {
+    const { page } = await open({ signedIn: true, delay: { organization_details: 700 } });
+    await page.click("#nav-orgs");
+    await page.waitForSelector("#org-list tr[data-org]");
+    await tabTo(page, "#org-fabrikam-fiber");
+    await page.keyboard.press("Enter");
+    check("keyboard: Enter on the name opens its blade, focus on its heading", (await focusedId(page)) === "org-title");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    check("keyboard: two Tabs (close, then Connect) reach Connect while it loads", (await focusedId(page)) === "connect-button" && (await page.getAttribute("#connect-button", "aria-disabled")) === "true");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#connect-title");
+    await page.waitForFunction(() => document.activeElement?.id === "connect-title");
+    check("keyboard: pressed while loading, Connect opens when the details are in", (await calls(page, "organization_details")).length === 1);
+  });
+
   test("About: Open logs folder through open_logs_folder", async (open) => {
     const { page } = await open({ fail: { open_logs_folder: { code: "internal", message: "The logs folder could not be opened: no file manager.", remedy: "Open the folder shown above yourself.", details: {} } } });
     await page.click("#nav-about");

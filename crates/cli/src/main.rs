@@ -123,17 +123,10 @@ enum Command {
         #[arg(long, default_value_t = 3600)]
         timeout: u64,
     },
-    /// Create a personal access token for a tool that used alternate credentials.
+    /// Personal access tokens for tools that used alternate credentials.
     Pat {
-        #[arg(long, value_name = "NAME")]
-        org: String,
-        #[arg(long)]
-        name: String,
-        /// Permissions (repeatable); the default is code-read.
-        #[arg(long = "scope", value_enum)]
-        scopes: Vec<Scope>,
-        #[arg(long, default_value_t = 30)]
-        days: u32,
+        #[command(subcommand)]
+        action: PatAction,
     },
     /// What ADO Connect did, when, to which organization; --save DIR writes JSON and text.
     Report {
@@ -145,6 +138,22 @@ enum Command {
     Gcm {
         #[command(subcommand)]
         action: GcmAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum PatAction {
+    /// Create a token; it is printed once and kept nowhere.
+    Create {
+        #[arg(long, value_name = "NAME")]
+        org: String,
+        #[arg(long)]
+        name: String,
+        /// Permissions (comma-separated or repeated); the default is code-read.
+        #[arg(long = "scopes", alias = "scope", value_enum, value_delimiter = ',')]
+        scopes: Vec<Scope>,
+        #[arg(long, default_value_t = 30)]
+        days: u32,
     },
 }
 

@@ -322,7 +322,10 @@ impl DevopsClient {
         tenant_id: &str,
     ) -> Result<()> {
         let tenant = uuid::Uuid::parse_str(tenant_id).map_err(|_| {
-            Error::invalid_input("directory ID", format!("`{}` is not a GUID", tenant_id.escape_debug()))
+            Error::invalid_input(
+                "directory ID",
+                format!("`{}` is not a GUID", tenant_id.escape_debug()),
+            )
         })?;
         let mut url = self.org_url(
             &self.cfg.vssps_base,

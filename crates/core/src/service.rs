@@ -210,7 +210,10 @@ impl AdoConnect {
     /// Sign in to a directory (the work account after connecting), not `organizations`.
     pub async fn start_sign_in_to(&self, tenant_id: &str) -> Result<DeviceAuthorization> {
         uuid::Uuid::parse_str(tenant_id).map_err(|_| {
-            Error::invalid_input("directory ID", format!("`{}` is not a GUID", tenant_id.escape_debug()))
+            Error::invalid_input(
+                "directory ID",
+                format!("`{}` is not a GUID", tenant_id.escape_debug()),
+            )
         })?;
         self.identity
             .start_device_authorization_for(tenant_id)
@@ -569,7 +572,10 @@ impl AdoConnect {
     pub async fn preflight(&self, org: &str, tenant_id: &str) -> Result<Vec<Check>> {
         crate::gcm::validate_org_name(org)?;
         uuid::Uuid::parse_str(tenant_id).map_err(|_| {
-            Error::invalid_input("directory ID", format!("`{}` is not a GUID", tenant_id.escape_debug()))
+            Error::invalid_input(
+                "directory ID",
+                format!("`{}` is not a GUID", tenant_id.escape_debug()),
+            )
         })?;
         let details = self.organization_details(org).await?;
         let directories = self.list_directories().await.unwrap_or_default();
@@ -656,7 +662,10 @@ impl AdoConnect {
         crate::gcm::validate_org_name(org)?;
         let tenant = uuid::Uuid::parse_str(tenant_id)
             .map_err(|_| {
-                Error::invalid_input("directory ID", format!("`{}` is not a GUID", tenant_id.escape_debug()))
+                Error::invalid_input(
+                    "directory ID",
+                    format!("`{}` is not a GUID", tenant_id.escape_debug()),
+                )
             })?
             .to_string();
         let ticket = ConnectTicket::take(&self.connects_in_flight, org, &tenant);

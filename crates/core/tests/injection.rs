@@ -144,10 +144,7 @@ async fn hostile_organization_names_never_reach_the_service() {
                 .await,
             &what,
         );
-        assert_refused(
-            h.app.invitation_status(org, "ana@contoso.com").await,
-            &what,
-        );
+        assert_refused(h.app.invitation_status(org, "ana@contoso.com").await, &what);
         assert_refused(
             h.app
                 .create_pat(org, "build agent", &[PatScope::CodeRead], 30)
@@ -177,7 +174,10 @@ async fn hostile_names_never_reach_the_git_credential_manager_plan() {
     })
     .await;
     for &org in HOSTILE_ORGS {
-        for orgs in [vec![org.to_string()], vec!["contoso-web".into(), org.into()]] {
+        for orgs in [
+            vec![org.to_string()],
+            vec!["contoso-web".into(), org.into()],
+        ] {
             assert_refused(
                 h.app.gcm_plan(orgs, GcmChoices::default()),
                 &format!("{org:?}"),
@@ -259,7 +259,14 @@ async fn token_names_and_expiry_are_validated_before_a_token_is_made() {
         .unwrap();
     let before = h.sim.request_count("pats");
     let long = "n".repeat(101);
-    for name in ["", "   ", "build\nagent", "build\ragent", "a\0b", long.as_str()] {
+    for name in [
+        "",
+        "   ",
+        "build\nagent",
+        "build\ragent",
+        "a\0b",
+        long.as_str(),
+    ] {
         assert_refused(
             h.app
                 .create_pat("fabrikam-fiber", name, &[PatScope::CodeRead], 30)
@@ -363,10 +370,19 @@ fn overrides_with_line_breaks_cannot_set_anything_else() {
 fn config_files_with_hostile_values_are_refused_naming_the_key() {
     for (text, key) in [
         ("[gcm]\ngit = \"git\\n--upload-pack=evil\"\n", "gcm.git"),
-        ("[gcm]\nlegacy_cache_path = \"/tmp/a\\u0000b\"\n", "gcm.legacy_cache_path"),
+        (
+            "[gcm]\nlegacy_cache_path = \"/tmp/a\\u0000b\"\n",
+            "gcm.legacy_cache_path",
+        ),
         ("[identity]\nscopes = [\"a\\rb\"]\n", "identity.scopes"),
-        ("[identity]\ntenant = \"contoso.com/../x\"\n", "identity.tenant"),
-        ("[identity]\ntenant = \"contoso.com\\n\"\n", "identity.tenant"),
+        (
+            "[identity]\ntenant = \"contoso.com/../x\"\n",
+            "identity.tenant",
+        ),
+        (
+            "[identity]\ntenant = \"contoso.com\\n\"\n",
+            "identity.tenant",
+        ),
         (
             "[devops]\norg_base = \"https://dev.azure.com\\n.evil.example\"\n",
             "devops.org_base",
@@ -398,11 +414,7 @@ fn hostile_allowed_tenants_in_the_machine_policy_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     for bad in ["../x", "contoso.com\n", "contoso .com", "*"] {
         let path = dir.path().join("machine.toml");
-        std::fs::write(
-            &path,
-            format!("[policy]\nallowed_tenants = [{:?}]\n", bad),
-        )
-        .unwrap();
+        std::fs::write(&path, format!("[policy]\nallowed_tenants = [{:?}]\n", bad)).unwrap();
         let err = ConfigLoader {
             machine: Some(path),
             ..Default::default()
@@ -410,6 +422,10 @@ fn hostile_allowed_tenants_in_the_machine_policy_are_refused() {
         .load()
         .unwrap_err();
         assert_eq!(err.code, ErrorCode::ConfigInvalid, "{bad:?}");
-        assert!(err.message.contains("policy.allowed_tenants"), "{}", err.message);
+        assert!(
+            err.message.contains("policy.allowed_tenants"),
+            "{}",
+            err.message
+        );
     }
 }

@@ -221,3 +221,43 @@ async fn no_keychain_still_signs_in_for_the_session() {
         .contains("not be remembered"));
     assert_eq!(h.app.list_organizations(false).await.unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn fifteen_minute_expiry_is_enforced_by_the_server_clock() {
+    // The simulator's clock moves on 901 s at once: the next poll is answered `expired_token`.
+    let h = Harness::start(fast_scenario()).await;
+    let auth = h.app.start_sign_in().await.unwrap();
+    assert_eq!(auth.expires_in, Duration::from_secs(900));
+    h.sim.advance_clock(Duration::from_secs(901));
+    let err = h
+        .app
+        .finish_sign_in(&auth, &CancellationToken::new(), &mut |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::SignInExpired);
+    assert_eq!(err.details.aadsts, Some(70019));
+    assert_eq!(h.sim.request_count("token"), 1);
+}
+
+#[tokio::test]
+async fn no_poll_comes_sooner_than_the_interval() {
+    // With `send_slow_down`, the simulator answers `slow_down` to any early poll: a client
+    // that respects the interval never sees one.
+    let mut s = fast_scenario();
+    s.identity.send_slow_down = true;
+    let h = Harness::start(s).await;
+    let auth = h.app.start_sign_in().await.unwrap();
+    h.approve_later(&auth.user_code, MORGAN, Duration::from_millis(3500));
+    let mut slow_downs = 0;
+    let mut progress = |p: PollProgress| {
+        if matches!(p, PollProgress::SlowDown { .. }) {
+            slow_downs += 1;
+        }
+    };
+    h.app
+        .finish_sign_in(&auth, &CancellationToken::new(), &mut progress)
+        .await
+        .unwrap();
+    assert_eq!(slow_downs, 0, "a poll came sooner than the interval");
+    assert!(h.sim.request_count("token") >= 3);
+}

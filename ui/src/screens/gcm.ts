@@ -198,6 +198,9 @@ export function gcmPanel(org: string, host: GcmPanelHost): HTMLElement {
     }
     if (host.closed()) return;
     apply.hidden = true;
+    // The result lists every change again with what became of it; the plan is spent.
+    replace(planArea);
+    status.textContent = "";
     renderOutcome(outcome);
   }
 
@@ -258,7 +261,7 @@ export function gcmPanel(org: string, host: GcmPanelHost): HTMLElement {
         ),
         h(
           "ul",
-          { id: "gcm-results", class: "plan-list" },
+          { id: "gcm-results", class: "plan-list result-list" },
           ...o.results.map((r) => {
             const li = h("li", { attrs: { "data-status": r.status, "data-kind": r.change.kind } });
             append(li, badge(G.statuses[r.status] ?? r.status, RESULT_MARK[r.status] ?? "info", "gcm-result-status"), ...changeView(r.change));
@@ -271,7 +274,6 @@ export function gcmPanel(org: string, host: GcmPanelHost): HTMLElement {
         o.backups.length ? backups : null,
       ),
     );
-    status.textContent = summary;
     // Clean has done its work (and its button is gone); focus goes to the result.
     title.focus();
   }

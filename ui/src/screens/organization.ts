@@ -2,7 +2,7 @@
 // the command bar with Connect (Change directory when it already has one) and Clean Git caches
 // (opens the cleanup as a blade to the right, for any organization, owned or not).
 // Connect stays focusable while the details load (aria-disabled, not disabled), so a keyboard
-// user who tabs to it at once does not skip past it.
+// user who tabs to it at once does not skip past it; pressed then, it opens once they are in.
 //
 // Element ids: #org (blade), #org-title, #connect-button, #org-refresh, #org-gcm-button,
 // #org-open-browser, #org-details, #org-owner, #org-role, #org-directory, #org-billing,
@@ -51,7 +51,10 @@ export function organizationScreen(name: string, o: OrganizationOptions = {}): B
     else connect.removeAttribute("aria-disabled");
   };
   setLoading(true);
+  /** Open Connect once the details are in: asked for by `resume`, or pressed while loading. */
   let autoConnect = !!o.connect;
+  let pendingFocus = o.focus;
+  let resuming = !!o.connect;
 
   const content = h("div", { class: "org-content" });
   const verified = h("div", { class: "verified-slot" });
@@ -83,7 +86,9 @@ export function organizationScreen(name: string, o: OrganizationOptions = {}): B
       autoConnect = false;
       // Resuming at the directory step: the directory chosen last time, and what became of it.
       const p = state.progress;
-      if (details.owned) openConnect(details, o.focus, p?.step === "directory" && p.org === name ? p.tenantId ?? "" : undefined);
+      const resumeTenantId = resuming && p?.step === "directory" && p.org === name ? p.tenantId ?? "" : undefined;
+      if (details.owned || !resuming) openConnect(details, pendingFocus, resumeTenantId);
+      resuming = false;
     }
   }
 
@@ -141,7 +146,12 @@ export function organizationScreen(name: string, o: OrganizationOptions = {}): B
   }
 
   connect.addEventListener("click", () => {
-    if (!details || loading) return;
+    // Pressed while the details load: Connect opens as soon as they are in.
+    if (!details || loading) {
+      autoConnect = true;
+      pendingFocus = true;
+      return;
+    }
     openConnect(details);
   });
   refresh.addEventListener("click", () => void whileBusy(refresh, () => load(true)));

@@ -52,6 +52,22 @@ struct TokenResponseBody {
     scope: Option<String>,
 }
 
+/// The longest token lifetime believed: a day. Entra's access tokens live about an hour; a
+/// larger `expires_in` is a service fault, and `Instant + u64::MAX s` would panic.
+const MAX_TOKEN_LIFETIME_SECS: u64 = 86_400;
+/// The longest device-code lifetime believed (Entra's is 15 minutes).
+const MAX_DEVICE_CODE_LIFETIME_SECS: u64 = 3_600;
+
+/// A token endpoint's successful answer (reference §1.3), received at `received_at`.
+pub fn parse_token_response(body: &[u8], received_at: Instant) -> Result<TokenSet> {
+    let body: TokenResponseBody = serde_json::from_slice(body)
+        .map_err(|e| http::malformed("token", &e.to_string()))?;
+    if body.access_token.is_empty() {
+        return Err(http::malformed("token", "empty access_token"));
+    }
+    Ok(body.into_token_set(received_at))
+}
+
 impl TokenResponseBody {
     fn into_token_set(self, received_at: Instant) -> TokenSet {
         let secs = match &self.expires_in {
@@ -59,7 +75,8 @@ impl TokenResponseBody {
             Some(serde_json::Value::String(s)) => s.parse().ok(),
             _ => None,
         }
-        .unwrap_or(3599);
+        .unwrap_or(3599)
+        .min(MAX_TOKEN_LIFETIME_SECS);
         TokenSet {
             access_token: self.access_token,
             refresh_token: self.refresh_token.filter(|r| !r.is_empty()),
@@ -126,39 +143,7 @@ impl IdentityClient {
                 "devicecode",
             ));
         }
-        let v: serde_json::Value = resp.json("devicecode")?;
-        let field = |name: &str| -> Result<String> {
-            v.get(name)
-                .and_then(|x| x.as_str())
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .ok_or_else(|| http::malformed("devicecode", &format!("no `{name}`")))
-        };
-        let expires_secs = match v.get("expires_in") {
-            Some(serde_json::Value::Number(n)) => n.as_u64(),
-            Some(serde_json::Value::String(s)) => s.parse().ok(),
-            _ => None,
-        }
-        // MSAL's default when absent (reference §1.2).
-        .unwrap_or(1800);
-        let user_code = field("user_code")?;
-        let verification_uri = field("verification_uri")?;
-        Ok(DeviceAuthorization {
-            message: v
-                .get("message")
-                .and_then(|m| m.as_str())
-                .map(str::to_owned)
-                .unwrap_or_else(|| {
-                    format!("To sign in, open {verification_uri} and enter the code {user_code}.")
-                }),
-            user_code,
-            verification_uri,
-            device_code: Secret::new(field("device_code")?),
-            expires_in: Duration::from_secs(expires_secs),
-            interval: device::parse_interval(v.get("interval")),
-            tenant,
-            issued_at,
-        })
+        parse_device_authorization(&resp.body, tenant, issued_at)
     }
 
     /// One poll of the token endpoint with the device code.
@@ -188,8 +173,8 @@ impl IdentityClient {
             Err(e) => return PollOutcome::Failed(e),
         };
         if resp.status.is_success() {
-            return match resp.json::<TokenResponseBody>("token") {
-                Ok(body) => PollOutcome::Token(body.into_token_set(Instant::now())),
+            return match parse_token_response(&resp.body, Instant::now()) {
+                Ok(tokens) => PollOutcome::Token(tokens),
                 Err(e) => PollOutcome::Failed(e),
             };
         }
@@ -257,9 +242,7 @@ impl IdentityClient {
         if !resp.status.is_success() {
             return Err(identity_failure(resp.status.as_u16(), &resp.body, "token"));
         }
-        Ok(resp
-            .json::<TokenResponseBody>("token")?
-            .into_token_set(Instant::now()))
+        parse_token_response(&resp.body, Instant::now())
     }
 
     pub(crate) fn url_for(&self, tenant: &str, path: &str) -> Result<url::Url> {
@@ -301,6 +284,49 @@ impl IdentityClient {
         tenant_from_issuer(issuer)
             .ok_or_else(|| http::malformed("openid", "issuer has no tenant id"))
     }
+}
+
+/// A device authorization answer (reference §1.2), issued at `issued_at` for `tenant`.
+pub fn parse_device_authorization(
+    body: &[u8],
+    tenant: String,
+    issued_at: Instant,
+) -> Result<DeviceAuthorization> {
+    let v: serde_json::Value = serde_json::from_slice(body)
+    .map_err(|e| http::malformed("devicecode", &e.to_string()))?;
+    let field = |name: &str| -> Result<String> {
+        v.get(name)
+            .and_then(|x| x.as_str())
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .ok_or_else(|| http::malformed("devicecode", &format!("no `{name}`")))
+    };
+    let expires_secs = match v.get("expires_in") {
+        Some(serde_json::Value::Number(n)) => n.as_u64(),
+        Some(serde_json::Value::String(s)) => s.parse().ok(),
+        _ => None,
+    }
+    // MSAL's default when absent (reference §1.2).
+    .unwrap_or(1800)
+    .min(MAX_DEVICE_CODE_LIFETIME_SECS);
+    let user_code = field("user_code")?;
+    let verification_uri = field("verification_uri")?;
+    Ok(DeviceAuthorization {
+        message: v
+            .get("message")
+            .and_then(|m| m.as_str())
+            .map(str::to_owned)
+            .unwrap_or_else(|| {
+                format!("To sign in, open {verification_uri} and enter the code {user_code}.")
+            }),
+        user_code,
+        verification_uri,
+        device_code: Secret::new(field("device_code")?),
+        expires_in: Duration::from_secs(expires_secs),
+        interval: device::parse_interval(v.get("interval")),
+        tenant,
+        issued_at,
+    })
 }
 
 pub fn tenant_from_issuer(issuer: &str) -> Option<String> {
