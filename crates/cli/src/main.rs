@@ -502,10 +502,13 @@ async fn run(cli: Cli) -> Result<i32, Error> {
             }
         }
         Command::Pat {
-            org,
-            name,
-            scopes,
-            days,
+            action:
+                PatAction::Create {
+                    org,
+                    name,
+                    scopes,
+                    days,
+                },
         } => {
             let scopes: Vec<PatScope> = scopes.into_iter().map(Into::into).collect();
             let created = app.create_pat(&org, &name, &scopes, days).await?;

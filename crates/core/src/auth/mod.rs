@@ -60,8 +60,8 @@ const MAX_DEVICE_CODE_LIFETIME_SECS: u64 = 3_600;
 
 /// A token endpoint's successful answer (reference §1.3), received at `received_at`.
 pub fn parse_token_response(body: &[u8], received_at: Instant) -> Result<TokenSet> {
-    let body: TokenResponseBody = serde_json::from_slice(body)
-        .map_err(|e| http::malformed("token", &e.to_string()))?;
+    let body: TokenResponseBody =
+        serde_json::from_slice(body).map_err(|e| http::malformed("token", &e.to_string()))?;
     if body.access_token.is_empty() {
         return Err(http::malformed("token", "empty access_token"));
     }
@@ -292,8 +292,8 @@ pub fn parse_device_authorization(
     tenant: String,
     issued_at: Instant,
 ) -> Result<DeviceAuthorization> {
-    let v: serde_json::Value = serde_json::from_slice(body)
-    .map_err(|e| http::malformed("devicecode", &e.to_string()))?;
+    let v: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| http::malformed("devicecode", &e.to_string()))?;
     let field = |name: &str| -> Result<String> {
         v.get(name)
             .and_then(|x| x.as_str())
@@ -369,6 +369,25 @@ mod tests {
             tenant_from_issuer("https://login.microsoftonline.com/common/v2.0"),
             None
         );
+    }
+
+    /// Found by the property tests: `Instant + u64::MAX seconds` panicked.
+    #[test]
+    fn absurd_lifetimes_are_capped_not_a_panic() {
+        let now = Instant::now();
+        for expires in ["18446744073709551615", "\"18446744073709551615\"", "1e300"] {
+            let body = format!(r#"{{"access_token":"a","expires_in":{expires}}}"#);
+            let t = parse_token_response(body.as_bytes(), now).unwrap();
+            assert!(t.expires_at <= now + Duration::from_secs(MAX_TOKEN_LIFETIME_SECS));
+        }
+        let body = br#"{"user_code":"U","device_code":"D","verification_uri":"https://x","expires_in":18446744073709551615}"#;
+        let auth = parse_device_authorization(body, "organizations".into(), now).unwrap();
+        assert_eq!(
+            auth.expires_in,
+            Duration::from_secs(MAX_DEVICE_CODE_LIFETIME_SECS)
+        );
+        let _deadline = auth.issued_at + auth.expires_in;
+        assert!(parse_token_response(br#"{"access_token":""}"#, now).is_err());
     }
 
     #[test]
