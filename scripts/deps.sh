@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 PKGS="libwebkit2gtk-4.1-dev build-essential file pkg-config libxdo-dev libssl-dev \
 libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver dbus-x11 \
-gnome-keyring libsecret-1-dev chromium git imagemagick x11-utils fonts-dejavu-core"
+gnome-keyring libsecret-1-dev chromium git imagemagick x11-utils fonts-dejavu-core tinyproxy"
 command -v node >/dev/null || PKGS="$PKGS nodejs npm"
 
 missing=()

@@ -22,6 +22,7 @@ pub enum ErrorCode {
     ServiceUnavailable,
     RateLimited,
     MalformedResponse,
+    ProxyAuthRequired,
     // sign-in (device code, browser, refresh)
     SignInDeclined,
     SignInExpired,
@@ -68,36 +69,6 @@ impl ErrorCode {
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_else(|| "internal".into())
-    }
-
-    /// Exit status of the CLI for this family of errors (sysexits-like, stable).
-    pub fn exit_status(self) -> i32 {
-        use ErrorCode::*;
-        match self {
-            ConfigInvalid | ConfigUnreadable | InvalidInput => 2,
-            NetworkUnreachable | Timeout | ServiceUnavailable | RateLimited | MalformedResponse => {
-                3
-            }
-            SignInDeclined
-            | SignInExpired
-            | SignInBadCode
-            | SignInCancelled
-            | SignInBlockedByPolicy
-            | SignInAccountNotInDirectory
-            | SignInWrongEndpoint
-            | SignInAppNotFound
-            | SignInMfaRequired
-            | SignInConsentRequired
-            | SignInFailed
-            | SessionExpired
-            | NotSignedIn
-            | KeychainUnavailable => 4,
-            NotAuthorized | NotFound | TenantNotAllowed | NotActiveMember | ConnectFailed
-            | ConnectUnverified | PatPolicy | RequestFailed => 5,
-            GcmCacheCorrupt | GcmCacheTooLarge | GcmCacheUnreadable | GcmCacheNotWritable
-            | GcmCacheSymlink | GitNotFound | GitFailed | BackupFailed | BackupNotFound => 6,
-            StateUnreadable | Internal => 1,
-        }
     }
 }
 
@@ -226,7 +197,6 @@ mod tests {
     fn codes_are_kebab_case_and_stable() {
         assert_eq!(ErrorCode::SignInDeclined.as_str(), "sign-in-declined");
         assert_eq!(ErrorCode::GcmCacheCorrupt.as_str(), "gcm-cache-corrupt");
-        assert_eq!(ErrorCode::ConfigInvalid.exit_status(), 2);
     }
 
     #[test]

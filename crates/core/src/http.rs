@@ -49,15 +49,30 @@ pub struct HttpClient {
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The reqwest client for every request: no redirects (a token endpoint that redirects
-/// is a server-side request forgery risk), a timeout, our user agent.
+/// is a server-side request forgery risk), a timeout, our user agent, TLS with the
+/// operating system's root certificates. Without `proxy`, `HTTPS_PROXY`/`HTTP_PROXY`/
+/// `NO_PROXY` from the environment apply (reqwest's system proxy).
 pub fn build_client(timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
+    build_client_with_proxy(timeout, None).expect("reqwest client builds with static settings")
+}
+
+/// As [`build_client`], through `proxy` (`http://[user:password@]host:port`) when given;
+/// `NO_PROXY` still applies.
+pub fn build_client_with_proxy(timeout: Duration, proxy: Option<&str>) -> Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(10)))
-        .user_agent(concat!("ADO-Connect/", env!("CARGO_PKG_VERSION")))
+        .user_agent(concat!("ADO-Connect/", env!("CARGO_PKG_VERSION")));
+    if let Some(p) = proxy.map(str::trim).filter(|p| !p.is_empty()) {
+        let proxy = reqwest::Proxy::all(p)
+            .map_err(|_| Error::invalid_input("proxy address", "use http://host:port"))?
+            .no_proxy(reqwest::NoProxy::from_env());
+        builder = builder.proxy(proxy);
+    }
+    builder
         .build()
-        .expect("reqwest client builds with static settings")
+        .map_err(|e| Error::internal(format!("HTTP client: {e}")))
 }
 
 /// A response already checked for success.
@@ -143,6 +158,14 @@ impl HttpClient {
         }
     }
 
+    /// A client through a configured proxy (Settings, or the machine policy).
+    pub fn with_proxy(timeout: Duration, proxy: Option<&str>) -> Result<Self> {
+        Ok(HttpClient {
+            client: build_client_with_proxy(timeout, proxy)?,
+            retry: RetryPolicy::default(),
+        })
+    }
+
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
@@ -212,6 +235,10 @@ impl HttpClient {
             }
         };
         let status = response.status();
+        // Checked before the body: a proxy refusing us may reset the connection mid-body.
+        if status == StatusCode::PROXY_AUTHENTICATION_REQUIRED {
+            return Attempt::Fail(proxy_auth_required(endpoint));
+        }
         let headers = response.headers().clone();
         let body = match response.bytes().await {
             Ok(b) => b.to_vec(),
@@ -270,7 +297,26 @@ fn with_attempts(mut e: Error, attempts: u32) -> Error {
     e
 }
 
+fn proxy_auth_required(endpoint: &str) -> Error {
+    Error::new(
+        ErrorCode::ProxyAuthRequired,
+        "The proxy server between this computer and Microsoft asks for a user name and password.",
+        "Enter the proxy address with your user name and password (http://user:password@proxy:port) in Settings, or ask your IT desk.",
+    )
+    .with_endpoint(endpoint)
+    .with_status(407)
+}
+
 fn transport_error(endpoint: &str, e: &reqwest::Error) -> Error {
+    // A proxy refusing CONNECT for https surfaces as a connection error, not a status.
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if text.contains("407") || text.contains("Proxy Authentication Required") {
+            return proxy_auth_required(endpoint);
+        }
+        source = s.source();
+    }
     if e.is_timeout() {
         Error::new(
             ErrorCode::Timeout,

@@ -1,0 +1,116 @@
+//! Through a real proxy on loopback (Debian's tinyproxy): requests go through it, and a proxy
+//! that demands authentication (407) gets a clear, coded error; with credentials it works.
+
+mod common;
+
+use ado_connect_core::auth::store::MemoryStore;
+use ado_connect_core::http::HttpClient;
+use ado_connect_core::{AdoConnect, ErrorCode};
+use common::{fast_scenario, Harness, MORGAN};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+struct Tinyproxy {
+    child: Child,
+    port: u16,
+    log: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Tinyproxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tinyproxy(basic_auth: Option<(&str, &str)>) -> Tinyproxy {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("tinyproxy.log");
+    let mut conf = format!(
+        "Port {port}\nListen 127.0.0.1\nTimeout 30\nLogFile \"{}\"\nLogLevel Connect\nMaxClients 20\nAllow 127.0.0.1\nDisableViaHeader Yes\n",
+        log.display()
+    );
+    if let Some((user, password)) = basic_auth {
+        conf.push_str(&format!("BasicAuth {user} {password}\n"));
+    }
+    let conf_path = dir.path().join("tinyproxy.conf");
+    std::fs::write(&conf_path, conf).unwrap();
+    let child = Command::new("tinyproxy")
+        .args(["-d", "-c"])
+        .arg(&conf_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tinyproxy is installed (scripts/deps.sh installs it)");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Tinyproxy {
+        child,
+        port,
+        log,
+        _dir: dir,
+    }
+}
+
+async fn app_through(h: &Harness, proxy: &str) -> AdoConnect {
+    let http = HttpClient::with_proxy(Duration::from_secs(10), Some(proxy)).unwrap();
+    AdoConnect::with_http(
+        h.config.clone(),
+        Arc::new(MemoryStore::persistent()),
+        None,
+        http,
+    )
+}
+
+#[tokio::test]
+async fn requests_go_through_the_proxy() {
+    let proxy = tinyproxy(None);
+    let h = Harness::start(fast_scenario()).await;
+    let app = app_through(&h, &format!("http://127.0.0.1:{}", proxy.port)).await;
+    let auth = app.start_sign_in().await.unwrap();
+    assert!(h.sim.approve(&auth.user_code, MORGAN));
+    app.finish_sign_in(&auth, &CancellationToken::new(), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(app.list_organizations(false).await.unwrap().len(), 3);
+    let log = std::fs::read_to_string(&proxy.log).unwrap_or_default();
+    assert!(
+        log.contains("/login/organizations/oauth2/v2.0/devicecode"),
+        "proxy log: {log}"
+    );
+    assert!(
+        log.contains("/app.vssps/_apis/accounts"),
+        "proxy log: {log}"
+    );
+}
+
+#[tokio::test]
+async fn a_proxy_demanding_authentication_is_a_clear_error() {
+    let proxy = tinyproxy(Some(("ado", "s3cret")));
+    let h = Harness::start(fast_scenario()).await;
+    let app = app_through(&h, &format!("http://127.0.0.1:{}", proxy.port)).await;
+    let err = app.start_sign_in().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::ProxyAuthRequired, "{err:?}");
+    assert!(err.remedy.contains("user name and password"));
+    assert_eq!(
+        h.sim.request_count("devicecode"),
+        0,
+        "nothing reached the service"
+    );
+    // With the credentials in the proxy address, it works.
+    let app = app_through(&h, &format!("http://ado:s3cret@127.0.0.1:{}", proxy.port)).await;
+    assert!(app.start_sign_in().await.is_ok());
+    assert_eq!(h.sim.request_count("devicecode"), 1);
+}
