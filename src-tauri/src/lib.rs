@@ -1,6 +1,7 @@
 //! The Tauri shell: builds the window, holds core's `AdoConnect`, and exposes thin commands.
 
 mod commands;
+mod updater;
 
 use ado_connect_core::auth::store::KeyringStore;
 use ado_connect_core::config::{ConfigLoader, LoadedConfig};
@@ -44,7 +45,10 @@ fn build_state(data_dir: Option<PathBuf>, log_dir: PathBuf) -> AppState {
 }
 
 pub fn run() {
-    tauri::Builder::default()
+    let context = tauri::generate_context!();
+    let updates = updater::decide(&context);
+    // single-instance first, as its documentation asks.
+    let builder = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             // A second launch focuses the window that is already open.
             if let Some(w) = app.get_webview_window("main") {
@@ -52,9 +56,10 @@ pub fn run() {
                 let _ = w.show();
                 let _ = w.set_focus();
             }
-        }))
+        }));
+    updater::register(builder, &updates)
         .plugin(tauri_plugin_opener::init())
-        .setup(|app| {
+        .setup(move |app| {
             let log_dir = app
                 .path()
                 .app_log_dir()
@@ -64,6 +69,7 @@ pub fn run() {
                 Box::leak(Box::new(guard));
             }
             tracing::info!(version = ado_connect_core::VERSION, "ADO Connect starting");
+            updater::start(app.handle(), &updates);
             let data_dir = std::env::var_os("ADO_CONNECT_DATA_DIR")
                 .map(PathBuf::from)
                 .or_else(|| app.path().app_data_dir().ok());
@@ -96,6 +102,6 @@ pub fn run() {
             commands::gcm_restore,
             commands::open_logs_folder,
         ])
-        .run(tauri::generate_context!())
+        .run(context)
         .expect("error while running ADO Connect");
 }

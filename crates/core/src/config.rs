@@ -1,9 +1,16 @@
 //! Configuration: one TOML format read in layers, later wins: built-in defaults, the machine
-//! policy file, the user's file, the file named by `ADO_CONNECT_CONFIG`, command-line flags.
-//! Every value remembers which layer set it (`ado-connect config show`), and every layer is
-//! validated as it is read, so an error names the key and the file.
+//! policy file, the Windows policy registry key, the user's file, the file named by
+//! `ADO_CONNECT_CONFIG`, command-line flags. Every value remembers which layer set it
+//! (`ado-connect config show`), and every layer is validated as it is read, so an error names
+//! the key and the file.
+//!
+//! `[policy]` is the organization's: only the machine file and the registry may set it, and
+//! what it fixes wins over every later layer. `policy.client_id` and `policy.tenant`, when
+//! set, replace `identity.client_id` and `identity.tenant` whatever the user's file, the
+//! environment or the command line say (those values are listed as ignored).
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::policy::{RawRegistryValue, REGISTRY_KEY_DISPLAY};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -59,6 +66,24 @@ pub struct PolicyConfig {
     pub allowed_tenants: Vec<String>,
     pub demo: bool,
     pub updates: bool,
+    /// Empty, or the application (client) id every sign-in must use: for organizations that
+    /// register their own app. Replaces `identity.client_id`.
+    pub client_id: String,
+    /// Empty, or the authority segment every sign-in must use. Replaces `identity.tenant`.
+    pub tenant: String,
+    /// Empty, or the proxy for every request (`http://host:port`, `https://…`, `socks5://…`).
+    pub proxy: String,
+}
+
+impl PolicyConfig {
+    /// The proxy the organization set, if any (validated at load).
+    pub fn proxy_url(&self) -> Option<url::Url> {
+        if self.proxy.is_empty() {
+            None
+        } else {
+            url::Url::parse(&self.proxy).ok()
+        }
+    }
 }
 
 /// The Azure DevOps resource; `.default` asks for every permission already consented.
@@ -97,6 +122,9 @@ impl Default for Config {
                 allowed_tenants: vec![],
                 demo: true,
                 updates: true,
+                client_id: String::new(),
+                tenant: String::new(),
+                proxy: String::new(),
             },
         }
     }
@@ -108,9 +136,18 @@ impl Default for Config {
 pub enum Origin {
     Default,
     Machine(PathBuf),
+    /// The Windows policy key `HKLM\SOFTWARE\Policies\ADO Connect`.
+    Registry,
     User(PathBuf),
     Env(PathBuf),
     Flag,
+}
+
+impl Origin {
+    /// Set by the organization: the machine file or the registry.
+    pub fn is_policy(&self) -> bool {
+        matches!(self, Origin::Machine(_) | Origin::Registry)
+    }
 }
 
 impl fmt::Display for Origin {
@@ -118,6 +155,7 @@ impl fmt::Display for Origin {
         match self {
             Origin::Default => f.write_str("default"),
             Origin::Machine(p) => write!(f, "machine policy {}", p.display()),
+            Origin::Registry => write!(f, "machine policy {REGISTRY_KEY_DISPLAY}"),
             Origin::User(p) => write!(f, "user file {}", p.display()),
             Origin::Env(p) => write!(f, "{ENV_CONFIG} {}", p.display()),
             Origin::Flag => f.write_str("command line"),
@@ -132,12 +170,39 @@ pub struct LoadedConfig {
     pub origins: BTreeMap<String, Origin>,
     /// The files that were read, in order.
     pub files: Vec<PathBuf>,
+    /// The keys the organization fixed (policy values, and the identity values they
+    /// replace): the user cannot change these, and Settings shows them as set by the
+    /// organization.
+    pub enforced: Vec<String>,
+    /// Values from the user's layers that policy replaced.
+    pub ignored: Vec<IgnoredSetting>,
 }
+
+/// A value the user set that the machine policy overrides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IgnoredSetting {
+    pub key: String,
+    pub origin: Origin,
+    /// The policy key that fixes it.
+    pub policy_key: String,
+}
+
+/// The registry layer: the values read from `HKLM\SOFTWARE\Policies\ADO Connect`, or the
+/// error reading them (which fails the load: policy that cannot be read is not skipped).
+pub type RegistryLayer = std::result::Result<Vec<RawRegistryValue>, Error>;
+
+/// `policy.*` keys that replace another key when set (non-empty).
+const FIXING_KEYS: &[(&str, &str, &str)] = &[
+    ("client_id", "identity", "client_id"),
+    ("tenant", "identity", "tenant"),
+];
 
 /// Which files to read. [`ConfigLoader::standard`] fills it for this OS; tests name their own.
 #[derive(Debug, Clone, Default)]
 pub struct ConfigLoader {
     pub machine: Option<PathBuf>,
+    /// Windows only: the policy registry key's values (`None`: no key, or not Windows).
+    pub registry: Option<RegistryLayer>,
     pub user: Option<PathBuf>,
     pub env: Option<PathBuf>,
     /// `section.key=value` pairs from the command line; the value is TOML, or a bare string.
@@ -148,6 +213,7 @@ impl ConfigLoader {
     pub fn standard() -> Self {
         ConfigLoader {
             machine: Some(machine_config_path()),
+            registry: crate::policy::read_registry_values().transpose(),
             user: user_config_path(),
             env: std::env::var_os(ENV_CONFIG)
                 .filter(|v| !v.is_empty())
@@ -209,7 +275,25 @@ impl ConfigLoader {
                 true,
             ),
         ];
-        for (path, origin, required) in layers {
+        for (index, (path, origin, required)) in layers.into_iter().enumerate() {
+            if index == 1 {
+                // After the machine file: the Windows policy key.
+                match &self.registry {
+                    Some(Ok(values)) => {
+                        let table = crate::policy::registry_policy_layer(values)?;
+                        merge_layer(
+                            &defaults,
+                            &mut merged,
+                            &mut origins,
+                            table,
+                            &Origin::Registry,
+                            Path::new(REGISTRY_KEY_DISPLAY),
+                        )?;
+                    }
+                    Some(Err(e)) => return Err(e.clone()),
+                    None => {}
+                }
+            }
             let Some(path) = path else { continue };
             let read = match (required, env_text) {
                 (true, Some(text)) => Ok(text.to_string()),
@@ -274,6 +358,7 @@ impl ConfigLoader {
                 Path::new("the command line"),
             )?;
         }
+        let (enforced, ignored) = enforce_policy(&mut merged, &mut origins);
         let config: Config = toml::Value::Table(merged)
             .try_into()
             .map_err(|e: toml::de::Error| Error::internal(format!("merged config: {e}")))?;
@@ -281,10 +366,63 @@ impl ConfigLoader {
             config,
             origins,
             files,
+            enforced,
+            ignored,
         };
         loaded.validate()?;
         Ok(loaded)
     }
+}
+
+/// What policy fixes beats every later layer: `policy.client_id` and `policy.tenant`, when
+/// set, replace the identity values (whoever set those). Returns the enforced keys and the
+/// user's values that were replaced.
+fn enforce_policy(
+    merged: &mut toml::Table,
+    origins: &mut BTreeMap<String, Origin>,
+) -> (Vec<String>, Vec<IgnoredSetting>) {
+    let mut enforced: Vec<String> = origins
+        .iter()
+        .filter(|(k, o)| k.starts_with("policy.") && o.is_policy())
+        .map(|(k, _)| k.clone())
+        .collect();
+    let mut ignored = vec![];
+    for (policy_key, section, key) in FIXING_KEYS {
+        let fixed = merged
+            .get("policy")
+            .and_then(|p| p.get(*policy_key))
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
+        if fixed.is_empty() {
+            continue;
+        }
+        let policy_name = format!("policy.{policy_key}");
+        let name = format!("{section}.{key}");
+        let target = merged
+            .get_mut(*section)
+            .and_then(|s| s.as_table_mut())
+            .expect("section exists in defaults");
+        let origin = origins.get(&name).cloned().unwrap_or(Origin::Default);
+        if matches!(origin, Origin::User(_) | Origin::Env(_) | Origin::Flag)
+            && target.get(*key).and_then(|v| v.as_str()) != Some(fixed.as_str())
+        {
+            ignored.push(IgnoredSetting {
+                key: name.clone(),
+                origin,
+                policy_key: policy_name.clone(),
+            });
+        }
+        target.insert(key.to_string(), toml::Value::String(fixed));
+        let policy_origin = origins
+            .get(&policy_name)
+            .cloned()
+            .unwrap_or(Origin::Default);
+        origins.insert(name.clone(), policy_origin);
+        enforced.push(name);
+    }
+    enforced.sort();
+    (enforced, ignored)
 }
 
 fn parse_flag_value(raw: &str) -> toml::Value {
@@ -329,8 +467,8 @@ fn merge_layer(
                 &format!("`{section}` must be a [section]"),
             ));
         };
-        // Policy is the IT desk's: only the machine file may set it.
-        if section == "policy" && !matches!(origin, Origin::Machine(_)) {
+        // Policy is the IT desk's: only the machine file (or the registry) may set it.
+        if section == "policy" && !origin.is_policy() {
             return Err(config_error(
                 path,
                 "`[policy]` can only be set in the machine policy file",
@@ -416,6 +554,22 @@ impl LoadedConfig {
                 }
             }
         }
+        // Policy first: the identity values it fixes are checked under the policy's name.
+        if !c.policy.client_id.is_empty() && uuid::Uuid::parse_str(&c.policy.client_id).is_err()
+        {
+            return Err(self.invalid(
+                "policy.client_id",
+                format!("`{}` is not a GUID", c.policy.client_id),
+            ));
+        }
+        if !c.policy.tenant.is_empty() {
+            validate_tenant_segment(&c.policy.tenant)
+                .map_err(|why| self.invalid("policy.tenant", why))?;
+        }
+        if !c.policy.proxy.is_empty() {
+            validate_proxy_url(&c.policy.proxy)
+                .map_err(|why| self.invalid("policy.proxy", why))?;
+        }
         let urls = [
             ("identity.authority_host", &c.identity.authority_host),
             ("devops.profile_base", &c.devops.profile_base),
@@ -442,10 +596,16 @@ impl LoadedConfig {
             validate_tenant_segment(t)
                 .map_err(|why| self.invalid("policy.allowed_tenants", why))?;
         }
+
         if c.gcm.git.trim().is_empty() {
             return Err(self.invalid("gcm.git", "it is empty".into()));
         }
         Ok(())
+    }
+
+    /// True when the organization fixed `key` (`section.key`): the user cannot change it.
+    pub fn is_enforced(&self, key: &str) -> bool {
+        self.enforced.iter().any(|k| k == key)
     }
 
     /// `config show`: every key, its value and where it came from.
@@ -456,16 +616,60 @@ impl LoadedConfig {
             out.push_str(&format!("[{section}]\n"));
             if let Some(values) = values.as_table() {
                 for (key, value) in values {
+                    let name = format!("{section}.{key}");
                     out.push_str(&format!(
-                        "{key} = {value}    # {}\n",
-                        self.origin_of(&format!("{section}.{key}"))
+                        "{key} = {value}    # {}{}\n",
+                        self.origin_of(&name),
+                        if self.is_enforced(&name) {
+                            " (set by your organization)"
+                        } else {
+                            ""
+                        }
                     ));
                 }
             }
             out.push('\n');
         }
+        for i in &self.ignored {
+            out.push_str(&format!(
+                "# ignored: {} from {} (fixed by {})\n",
+                i.key, i.origin, i.policy_key
+            ));
+        }
         out
     }
+}
+
+/// A proxy: `http`, `https`, `socks5` or `socks5h`, a host, an optional port, nothing else.
+/// No user name or password: they would show in `config show` and the diagnostic summary.
+pub fn validate_proxy_url(value: &str) -> std::result::Result<url::Url, String> {
+    if value.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(format!(
+            "`{}` contains a space, a line break or another control character",
+            value.escape_debug()
+        ));
+    }
+    let url = url::Url::parse(value)
+        .map_err(|e| format!("`{value}` is not a URL such as http://proxy.contoso.com:8080 ({e})"))?;
+    if !["http", "https", "socks5", "socks5h"].contains(&url.scheme()) {
+        return Err(format!(
+            "`{value}` uses `{}:`; use http://, https:// or socks5://",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`{value}` has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "`{value}` must not contain a user name or password"
+        ));
+    }
+    if url.path() != "/" && !url.path().is_empty() || url.query().is_some() || url.fragment().is_some()
+    {
+        return Err(format!("`{value}` must be only scheme, host and port"));
+    }
+    Ok(url)
 }
 
 /// An endpoint must be https, or http on a loopback host (the simulator, a test server).
@@ -616,6 +820,7 @@ mod tests {
             user: Some(user.clone()),
             env: Some(env.clone()),
             overrides: vec!["identity.tenant=contoso.com".into()],
+            ..Default::default()
         }
         .load()
         .unwrap();
@@ -763,6 +968,207 @@ mod tests {
             .unwrap_err();
         assert!(err.message.contains("identity.client_id"));
         assert!(err.message.contains("command line"));
+    }
+
+    #[test]
+    fn a_policy_value_beats_the_users_file_the_environment_and_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let fixed_id = "11111111-2222-3333-4444-555555555555";
+        let machine = file(
+            &dir,
+            "machine.toml",
+            &format!(
+                "[policy]\nclient_id = \"{fixed_id}\"\ntenant = \"contoso.com\"\nupdates = false\n"
+            ),
+        );
+        let user = file(
+            &dir,
+            "user.toml",
+            "[identity]\nclient_id = \"22222222-2222-3333-4444-555555555555\"\n",
+        );
+        let env = file(
+            &dir,
+            "env.toml",
+            "[identity]\ntenant = \"fabrikam.com\"\nclient_id = \"33333333-2222-3333-4444-555555555555\"\n",
+        );
+        let loaded = ConfigLoader {
+            machine: Some(machine.clone()),
+            user: Some(user.clone()),
+            env: Some(env.clone()),
+            overrides: vec!["identity.tenant=adatum.com".into()],
+            ..Default::default()
+        }
+        .load()
+        .unwrap();
+        let c = &loaded.config;
+        assert_eq!(c.identity.client_id, fixed_id);
+        assert_eq!(c.identity.tenant, "contoso.com");
+        assert!(!c.policy.updates);
+        assert_eq!(
+            loaded.origins["identity.client_id"],
+            Origin::Machine(machine.clone())
+        );
+        assert_eq!(
+            loaded.origins["identity.tenant"],
+            Origin::Machine(machine.clone())
+        );
+        for key in [
+            "identity.client_id",
+            "identity.tenant",
+            "policy.client_id",
+            "policy.tenant",
+            "policy.updates",
+        ] {
+            assert!(loaded.is_enforced(key), "{key} enforced");
+        }
+        assert!(!loaded.is_enforced("arm.base"));
+        assert!(!loaded.is_enforced("policy.demo"), "left at its default");
+        let ignored: Vec<(&str, &Origin)> = loaded
+            .ignored
+            .iter()
+            .map(|i| (i.key.as_str(), &i.origin))
+            .collect();
+        assert_eq!(
+            ignored,
+            vec![
+                ("identity.client_id", &Origin::Env(env.clone())),
+                ("identity.tenant", &Origin::Flag),
+            ]
+        );
+        let text = loaded.render_text();
+        assert!(text.contains("(set by your organization)"), "{text}");
+        assert!(text.contains("# ignored: identity.tenant from command line"), "{text}");
+        // The user cannot turn a policy value back with `--set policy.…` or a `[policy]` file.
+        let err = ConfigLoader {
+            machine: Some(machine.clone()),
+            overrides: vec!["policy.updates=true".into()],
+            ..Default::default()
+        }
+        .load()
+        .unwrap_err();
+        assert!(err.message.contains("machine policy"), "{}", err.message);
+        let sneaky = file(&dir, "sneaky.toml", "[policy]\nclient_id = \"\"\n");
+        let err = ConfigLoader {
+            machine: Some(machine),
+            env: Some(sneaky),
+            ..Default::default()
+        }
+        .load()
+        .unwrap_err();
+        assert!(err.message.contains("machine policy"), "{}", err.message);
+    }
+
+    #[test]
+    fn without_policy_the_user_layers_still_win_over_the_machine_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let machine = file(
+            &dir,
+            "machine.toml",
+            "[identity]\ntenant = \"contoso.com\"\n[policy]\ndemo = false\n",
+        );
+        let user = file(&dir, "user.toml", "[identity]\ntenant = \"fabrikam.com\"\n");
+        let loaded = ConfigLoader {
+            machine: Some(machine),
+            user: Some(user.clone()),
+            ..Default::default()
+        }
+        .load()
+        .unwrap();
+        assert_eq!(loaded.config.identity.tenant, "fabrikam.com");
+        assert_eq!(loaded.origins["identity.tenant"], Origin::User(user));
+        assert_eq!(loaded.enforced, vec!["policy.demo".to_string()]);
+        assert!(loaded.ignored.is_empty());
+    }
+
+    #[test]
+    fn the_registry_is_a_policy_layer_after_the_machine_file() {
+        use crate::policy::RawRegistryValue as R;
+        let dir = tempfile::tempdir().unwrap();
+        let machine = file(
+            &dir,
+            "machine.toml",
+            "[policy]\nallowed_tenants = [\"contoso.com\"]\ndemo = true\n",
+        );
+        let user = file(
+            &dir,
+            "user.toml",
+            "[identity]\nclient_id = \"22222222-2222-3333-4444-555555555555\"\n",
+        );
+        let loaded = ConfigLoader {
+            machine: Some(machine.clone()),
+            registry: Some(Ok(vec![
+                R::dword("Demo", 0),
+                R::string("ClientId", "11111111-2222-3333-4444-555555555555"),
+                R::string("Proxy", "http://proxy.contoso.com:8080"),
+            ])),
+            user: Some(user),
+            ..Default::default()
+        }
+        .load()
+        .unwrap();
+        let c = &loaded.config;
+        assert!(!c.policy.demo);
+        assert_eq!(c.policy.allowed_tenants, vec!["contoso.com"]);
+        assert_eq!(c.identity.client_id, "11111111-2222-3333-4444-555555555555");
+        assert_eq!(
+            c.policy.proxy_url().unwrap().as_str(),
+            "http://proxy.contoso.com:8080/"
+        );
+        assert_eq!(loaded.origins["policy.demo"], Origin::Registry);
+        assert_eq!(loaded.origins["identity.client_id"], Origin::Registry);
+        assert_eq!(
+            loaded.origins["policy.allowed_tenants"],
+            Origin::Machine(machine)
+        );
+        assert!(loaded
+            .render_text()
+            .contains(r"# machine policy HKLM\SOFTWARE\Policies\ADO Connect"));
+        // A bad registry value names the value; an unreadable key fails the load.
+        let err = ConfigLoader {
+            registry: Some(Ok(vec![R::string("ClientId", "not-a-guid")])),
+            ..Default::default()
+        }
+        .load()
+        .unwrap_err();
+        assert!(err.message.contains("policy.client_id"), "{}", err.message);
+        assert!(err.message.contains(REGISTRY_KEY_DISPLAY), "{}", err.message);
+        let err = ConfigLoader {
+            registry: Some(Err(Error::new(ErrorCode::ConfigUnreadable, "denied", "x"))),
+            ..Default::default()
+        }
+        .load()
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::ConfigUnreadable);
+    }
+
+    #[test]
+    fn policy_proxy_tenant_and_client_id_are_validated() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, key) in [
+            ("proxy = \"ftp://proxy:21\"", "policy.proxy"),
+            ("proxy = \"http://user:pw@proxy:8080\"", "policy.proxy"),
+            ("proxy = \"http://proxy:8080/path\"", "policy.proxy"),
+            ("proxy = \"proxy:8080\"", "policy.proxy"),
+            ("proxy = \"http://proxy:8080\\n\"", "policy.proxy"),
+            ("tenant = \"contoso\"", "policy.tenant"),
+            ("client_id = \"nope\"", "policy.client_id"),
+        ] {
+            let p = file(&dir, "machine.toml", &format!("[policy]\n{text}\n"));
+            let err = ConfigLoader {
+                machine: Some(p),
+                ..Default::default()
+            }
+            .load()
+            .unwrap_err();
+            assert!(err.message.contains(key), "{text}: {}", err.message);
+        }
+        for ok in [
+            "http://proxy.contoso.com:8080",
+            "https://proxy.contoso.com",
+            "socks5://127.0.0.1:1080",
+        ] {
+            assert!(validate_proxy_url(ok).is_ok(), "{ok}");
+        }
     }
 
     #[test]

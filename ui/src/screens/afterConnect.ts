@@ -327,7 +327,12 @@ export function afterConnectScreen(params: RouteParams): Blade {
     const timers = new Map<string, number>();
     /** Invitations saved by an earlier session, with when they were sent. */
     const tracked = trackedByOrg(org.name);
-    disposers.push(() => timers.forEach((t) => window.clearTimeout(t)));
+    /** Set when another organization is chosen: answers still on the way are dropped. */
+    let gone = false;
+    disposers.push(() => {
+      gone = true;
+      timers.forEach((t) => window.clearTimeout(t));
+    });
 
     const renderInvitation = (inv: Invitation) => {
       p.invitations.set(inv.email, inv);
@@ -364,7 +369,7 @@ export function afterConnectScreen(params: RouteParams): Blade {
     const poll = async (address: string, scheduled: boolean, step = 0): Promise<void> => {
       try {
         const inv = await invitationStatus(org.name, address);
-        if (blade.closed) return;
+        if (blade.closed || gone) return;
         renderInvitation(inv);
         if (inv.state === "signed-in") {
           window.clearTimeout(timers.get(address));
@@ -372,7 +377,7 @@ export function afterConnectScreen(params: RouteParams): Blade {
           return;
         }
       } catch (e) {
-        if (blade.closed || handleAuthError(e)) return;
+        if (blade.closed || gone || handleAuthError(e)) return;
         if (!scheduled) replace(status, errorPanel(e));
       }
       if (scheduled) watch(address, step + 1);

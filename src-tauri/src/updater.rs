@@ -1,0 +1,61 @@
+//! Updates: tauri-plugin-updater, registered only when the build carries an update key and
+//! endpoint (the `plugins.updater` section merged into the configuration at build time by
+//! `scripts/bundle.sh`) and the machine policy allows updates. The decision is core's
+//! (`ado_connect_core::policy::decide_updates`); this module only applies it.
+
+use ado_connect_core::policy::{self, UpdaterBuild, UpdatesDecision};
+use tauri::{Context, Emitter, Runtime};
+use tauri_plugin_updater::UpdaterExt;
+
+/// Decide from the compiled-in configuration and the machine policy (file and registry,
+/// without the user's layers).
+pub fn decide<R: Runtime>(context: &Context<R>) -> UpdatesDecision {
+    let build = UpdaterBuild::from_plugin_config(context.config().plugins.0.get("updater"));
+    let machine = policy::machine_policy();
+    policy::decide_updates(machine.as_ref(), &build)
+}
+
+/// Register the plugin when updates are on; without it the app has no update code path.
+pub fn register<R: Runtime>(
+    builder: tauri::Builder<R>,
+    decision: &UpdatesDecision,
+) -> tauri::Builder<R> {
+    if decision.is_on() {
+        builder.plugin(tauri_plugin_updater::Builder::new().build())
+    } else {
+        builder
+    }
+}
+
+/// Log the decision, and when updates are on check once in the background: an available
+/// update is logged and announced to the window as the `update-available` event.
+pub fn start<R: Runtime>(app: &tauri::AppHandle<R>, decision: &UpdatesDecision) {
+    tracing::info!("{}", decision.describe());
+    if !decision.is_on() {
+        return;
+    }
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut builder = app.updater_builder();
+        if let Some(proxy) = policy::machine_policy()
+            .ok()
+            .and_then(|p| p.proxy_url())
+        {
+            builder = builder.proxy(proxy);
+        }
+        match builder.build() {
+            Ok(updater) => match updater.check().await {
+                Ok(Some(update)) => {
+                    tracing::info!(version = %update.version, "update available");
+                    let _ = app.emit(
+                        "update-available",
+                        serde_json::json!({"version": update.version, "notes": update.body}),
+                    );
+                }
+                Ok(None) => tracing::info!("no update available"),
+                Err(e) => tracing::warn!(code = "update-check-failed", "update check failed: {e}"),
+            },
+            Err(e) => tracing::warn!(code = "update-check-failed", "updater not usable: {e}"),
+        }
+    });
+}

@@ -1,0 +1,323 @@
+// The benchmarks that need the real window, driven over WebDriver (tauri-driver on :4444,
+// started by scripts/bench.sh inside Xvfb and a D-Bus session with gnome-keyring). Times are
+// taken in the page (performance.now(), performance.timeOrigin) and read back over WebDriver.
+//
+//   node window.mjs start  --app NAME=PATH … --runs N --out F.json
+//       figure 1: launch → first screen answered (`<html data-ready="true">`, set by both
+//       apps once their first screen is built from the answers to their start-up commands).
+//   node window.mjs wizard --app PATH --out F.json          (SIM_URL: the simulator)
+//       figure 5: the whole procedure with the mouse: sign in, list, organization, Connect,
+//       directory, pre-flight, Yes, connected and verified; then the simulator's counts.
+//   node window.mjs orgs   --app PATH --orgs N --runs R --out F.json   (SIM_URL)
+//       figure 6: N organizations: time to show the list, time per filter keystroke.
+
+import { writeFile } from "node:fs/promises";
+import { WebDriver, Keys, sleep } from "../e2e/webdriver.mjs";
+
+const args = process.argv.slice(2);
+const mode = args[0];
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const opts = (name) => args.flatMap((a, i) => (a === name ? [args[i + 1]] : []));
+const OUT = opt("--out");
+const SIM = process.env.SIM_URL;
+const MORGAN = "morgan.lee@outlook.com";
+const CONTOSO = "c0a7e1d2-5b3f-4e6a-8c9d-0e1f2a3b4c5d";
+
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : null;
+};
+const summary = (v) => (v.length ? { median: median(v), min: Math.min(...v), max: Math.max(...v), n: v.length } : null);
+
+async function session(application) {
+  return WebDriver.start("http://127.0.0.1:4444", { browserName: "wry", "tauri:options": { application } });
+}
+
+async function sim(method, path, body) {
+  const r = await fetch(SIM + path, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status}`);
+  return r.headers.get("content-type")?.includes("json") ? r.json() : r.text();
+}
+
+async function executeAsync(d, script, args = []) {
+  return d.cmd("POST", "/execute/async", { script, args });
+}
+
+// ---------------------------------------------------------------------------- figure 1
+
+// Resolves with page-side times once <html data-ready="true"> is set; `late` when it was
+// already set when the script ran (then the mark is the script's own time, an upper bound).
+const READY_SCRIPT = `
+const done = arguments[arguments.length - 1];
+const stamp = (late) => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+  return {
+    late,
+    origin: performance.timeOrigin,
+    readyMs: performance.now(),
+    fcpMs: fcp ? fcp.startTime : null,
+    domContentLoadedMs: nav ? nav.domContentLoadedEventEnd : null,
+    loadMs: nav ? nav.loadEventEnd : null,
+    ipc: performance.getEntriesByType("resource").filter((r) => r.name.startsWith("ipc:") || r.name.includes("ipc.localhost"))
+      .map((r) => ({ name: r.name.replace(/^.*\\//, ""), startMs: r.startTime, endMs: r.responseEnd })),
+  };
+};
+if (document.documentElement.dataset.ready === "true") { done(stamp(true)); return; }
+new MutationObserver((_, o) => {
+  if (document.documentElement.dataset.ready === "true") { o.disconnect(); done(stamp(false)); }
+}).observe(document.documentElement, { attributes: true, attributeFilter: ["data-ready"] });
+`;
+
+async function startOnce(application) {
+  const t0 = Date.now();
+  const d = await session(application);
+  const sessionUp = Date.now();
+  try {
+    let page;
+    for (let i = 0; i < 200 && !page; i++) {
+      try {
+        page = await executeAsync(d, READY_SCRIPT);
+      } catch {
+        await sleep(10);
+      }
+    }
+    if (!page) throw new Error("the page never answered");
+    const readyEpoch = page.origin + page.readyMs;
+    return {
+      startToReadyMs: readyEpoch - t0,
+      startToSessionMs: sessionUp - t0,
+      startToNavigationMs: page.origin - t0,
+      navigationToFcpMs: page.fcpMs,
+      navigationToDomContentLoadedMs: page.domContentLoadedMs,
+      navigationToReadyMs: page.readyMs,
+      late: page.late,
+      ipc: page.ipc,
+    };
+  } finally {
+    await d.quit().catch(() => {});
+    await sleep(300);
+  }
+}
+
+async function start() {
+  const apps = opts("--app").map((a) => a.split("="));
+  const runs = Number(opt("--runs", "5"));
+  const out = Object.fromEntries(apps.map(([n]) => [n, []]));
+  // One untimed launch of each first: the binaries and WebKit in the page cache, as after a
+  // first launch on a desktop. Then the two apps alternate, run by run.
+  for (const [, path] of apps) await startOnce(path).catch(() => {});
+  for (let i = 0; i < runs; i++) {
+    for (const [name, path] of apps) {
+      const r = await startOnce(path);
+      out[name].push(r);
+      console.error(`  run ${i + 1}/${runs} ${name}: ${r.startToReadyMs.toFixed(0)} ms${r.late ? " (late mark)" : ""}`);
+    }
+  }
+  const result = {};
+  for (const [name, rs] of Object.entries(out)) {
+    const pick = (k) => summary(rs.map((r) => r[k]).filter((x) => x !== null && x !== undefined));
+    result[name] = {
+      startToReady: pick("startToReadyMs"),
+      startToSession: pick("startToSessionMs"),
+      startToNavigation: pick("startToNavigationMs"),
+      navigationToFcp: pick("navigationToFcpMs"),
+      navigationToDomContentLoaded: pick("navigationToDomContentLoadedMs"),
+      navigationToReady: pick("navigationToReadyMs"),
+      lateMarks: rs.filter((r) => r.late).length,
+      runs: rs,
+    };
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------- figure 5
+
+async function signIn(d) {
+  await d.click("#start-button");
+  const code = await d.waitForText("#user-code", (t) => /^[A-Z0-9]{8}$/.test(t.replace(/[\s-]/g, "")), 20000);
+  await sim("POST", "/_sim/approve", { userCode: code.replace(/[\s-]/g, ""), user: MORGAN });
+  await d.click("#signin-continue", 30000);
+  await d.waitForText("#topbar-user", (t) => t.includes("Morgan"), 30000);
+}
+
+async function wizard() {
+  const app = opt("--app");
+  const org = opt("--org", "fabrikam-fiber");
+  const d = await session(app);
+  const t0 = Date.now();
+  const steps = {};
+  let t = Date.now();
+  const lap = (name) => {
+    steps[name] = Date.now() - t;
+    t = Date.now();
+  };
+  try {
+    await d.waitFor("#start-button", 30000);
+    const before = await sim("GET", "/_sim/requests");
+    if (Object.values(before).some((n) => n > 0)) throw new Error(`requests before the wizard: ${JSON.stringify(before)}`);
+    await signIn(d);
+    lap("signIn");
+    await d.click("#nav-services");
+    await d.click("#service-orgs");
+    await d.waitFor(`tr[data-org="${org}"]`, 30000);
+    lap("list");
+    await d.click(`#org-${org}`);
+    await d.waitForText("#org-users", (x) => /\d/.test(x), 30000);
+    lap("organization");
+    await d.click("#connect-button");
+    await d.click(`#dir-${CONTOSO}`);
+    await d.waitFor("#preflight-list li[data-status]", 30000);
+    lap("preflight");
+    await d.click("#connect-submit");
+    await d.waitFor("#confirm-dialog");
+    await d.click("#confirm-yes");
+    await d.waitFor("#connect-done", 30000);
+    lap("connectAndVerify");
+    await sleep(1000); // anything the screens still send after "connected" is counted too
+    const counts = await sim("GET", "/_sim/requests");
+    const state = await sim("GET", "/_sim/state");
+    const tenant = state.organizations.find((o) => o.name === org)?.tenantId;
+    return { ms: Date.now() - t0, steps, counts, connectedTo: tenant };
+  } finally {
+    await d.quit().catch(() => {});
+  }
+}
+
+// ---------------------------------------------------------------------------- figure 6
+
+// Installed once in the page: marks the click that opens or refreshes the list, each
+// start-up command's answer, the moment N rows are in the table and the next frame after
+// it; and for the filter box, each keystroke (keydown), the end of the app's input
+// handler, and the next frame.
+const INSTRUMENT = `
+const N = arguments[0];
+const b = (window.__bench = { keys: [], ipc: [] });
+const rows = () => document.querySelectorAll("#org-list-body tr").length;
+const frame = (f) => requestAnimationFrame(() => setTimeout(f, 0));
+b.reset = () => { b.click = null; b.rows = null; b.painted = null; b.ipc = []; };
+document.addEventListener("click", () => { b.click = performance.now(); }, true);
+new MutationObserver(() => {
+  if (b.click !== null && b.rows === null && rows() >= N) {
+    b.rows = performance.now();
+    frame(() => { b.painted = performance.now(); });
+  }
+}).observe(document.body, { childList: true, subtree: true });
+try {
+  const I = window.__TAURI_INTERNALS__;
+  const orig = I.invoke.bind(I);
+  I.invoke = (cmd, a, o) => {
+    const s = performance.now();
+    const p = orig(cmd, a, o);
+    p.then(() => b.ipc.push({ cmd, startMs: s, endMs: performance.now() }), () => {});
+    return p;
+  };
+  b.wrapped = I.invoke !== orig;
+} catch (e) { b.wrapped = false; b.wrapError = String(e); }
+let kd = null, inputStart = null;
+document.addEventListener("keydown", (e) => { if (e.target.id === "org-filter") kd = performance.now(); }, true);
+document.addEventListener("input", (e) => { if (e.target.id === "org-filter") inputStart = performance.now(); }, true);
+document.addEventListener("input", (e) => {
+  if (e.target.id !== "org-filter") return;
+  const handled = performance.now();
+  const start = kd ?? inputStart;
+  frame(() => b.keys.push({ handlerMs: handled - inputStart, frameMs: performance.now() - start, rows: rows(), query: e.target.value }));
+  kd = null;
+}, false);
+return true;
+`;
+
+async function waitMarks(d, pred, timeout = 60000) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    const b = await d.execute("const b = window.__bench; return { click: b.click, rows: b.rows, painted: b.painted, ipc: b.ipc, keys: b.keys.length };");
+    if (pred(b)) return b;
+    await sleep(20);
+  }
+  throw new Error("timed out waiting for the page's marks");
+}
+
+async function orgs() {
+  const app = opt("--app");
+  const n = Number(opt("--orgs", "1000"));
+  const runs = Number(opt("--runs", "5"));
+  const query = opt("--query", "bench-org-09");
+  const d = await session(app);
+  try {
+    await d.waitFor("#start-button", 30000);
+    await signIn(d);
+    await d.click("#nav-services");
+    await d.waitFor("#service-orgs");
+    const wrapped = await d.execute(`${INSTRUMENT}; return window.__bench.wrapped;`, [n]);
+    const list = { first: null, refresh: [], reopen: [] };
+    const show = async (kind, css) => {
+      await d.execute("window.__bench.reset()");
+      const el = await d.waitFor(css);
+      await d.cmd("POST", `/element/${el}/click`, {});
+      const b = await waitMarks(d, (x) => x.painted !== null, 120000);
+      const answer = b.ipc.filter((c) => c.cmd === "list_organizations").at(-1);
+      return {
+        clickToRowsMs: b.rows - b.click,
+        clickToPaintMs: b.painted - b.click,
+        ipcMs: answer ? answer.endMs - answer.startMs : null,
+        answerToPaintMs: answer ? b.painted - answer.endMs : null,
+        ipc: b.ipc,
+      };
+    };
+    // First open: list_organizations fetches the accounts and probes every organization.
+    list.first = await show("first", "#service-orgs");
+    console.error(`  first open: ${list.first.clickToPaintMs.toFixed(0)} ms`);
+    for (let i = 0; i < runs; i++) {
+      // Refresh: the same fetch again (refresh=true: every probe sent again), then the table.
+      list.refresh.push(await show("refresh", "#orgs-refresh"));
+      // Reopen from All services: the list is in hand, only the table is built.
+      list.reopen.push(await show("reopen", "#service-orgs"));
+      console.error(`  run ${i + 1}/${runs}: refresh ${list.refresh.at(-1).clickToPaintMs.toFixed(0)} ms, reopen ${list.reopen.at(-1).clickToPaintMs.toFixed(0)} ms`);
+    }
+    // Filter keystrokes: type the query one key at a time, then delete it the same way.
+    const filter = await d.waitFor("#org-filter");
+    await d.cmd("POST", `/element/${filter}/click`, {});
+    const keys = [...query.split(""), ...query.split("").map(() => "\uE003")];
+    for (let round = 0; round < Math.max(1, Math.ceil(runs / 2)); round++) {
+      for (const k of keys) {
+        const before = (await d.execute("return window.__bench.keys.length;"));
+        await d.cmd("POST", `/element/${filter}/value`, { text: k });
+        await waitMarks(d, (x) => x.keys > before, 30000);
+      }
+    }
+    const ks = await d.execute("return window.__bench.keys;");
+    const count = await d.text(await d.find("#org-count")).catch(() => "");
+    const pick = (rs, k) => summary(rs.map((r) => r[k]).filter((x) => x !== null && x !== undefined));
+    return {
+      orgs: n,
+      invokeWrapped: wrapped,
+      first: list.first,
+      refresh: { clickToPaint: pick(list.refresh, "clickToPaintMs"), ipc: pick(list.refresh, "ipcMs"), answerToPaint: pick(list.refresh, "answerToPaintMs") },
+      reopen: { clickToPaint: pick(list.reopen, "clickToPaintMs"), clickToRows: pick(list.reopen, "clickToRowsMs") },
+      keystroke: {
+        frame: summary(ks.map((k) => k.frameMs)),
+        handler: summary(ks.map((k) => k.handlerMs)),
+        frameAtFullList: summary(ks.filter((k) => k.rows >= n).map((k) => k.frameMs)),
+        p90FrameMs: [...ks.map((k) => k.frameMs)].sort((a, b) => a - b)[Math.floor(ks.length * 0.9)] ?? null,
+        keys: ks,
+      },
+      lastCount: count,
+    };
+  } finally {
+    await d.quit().catch(() => {});
+  }
+}
+
+const result = await { start, wizard, orgs }[mode]?.();
+if (result === undefined) {
+  console.error("usage: node window.mjs start|wizard|orgs …");
+  process.exit(2);
+}
+await writeFile(OUT, JSON.stringify(result, null, 1));
