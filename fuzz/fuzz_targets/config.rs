@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let flags: Vec<String> = pieces.map(str::to_owned).collect();
     match ConfigLoader::load_text(layer, flags) {
         Ok(loaded) => {
-            let c = loaded.config;
+            let c = &loaded.config;
             let strings = [
                 &c.identity.authority_host,
                 &c.identity.tenant,

@@ -48,8 +48,8 @@ pub fn run() {
     let context = tauri::generate_context!();
     let updates = updater::decide(&context);
     // single-instance first, as its documentation asks.
-    let builder = tauri::Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+    let builder =
+        tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             // A second launch focuses the window that is already open.
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.unminimize();

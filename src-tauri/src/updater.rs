@@ -37,10 +37,7 @@ pub fn start<R: Runtime>(app: &tauri::AppHandle<R>, decision: &UpdatesDecision) 
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let mut builder = app.updater_builder();
-        if let Some(proxy) = policy::machine_policy()
-            .ok()
-            .and_then(|p| p.proxy_url())
-        {
+        if let Some(proxy) = policy::machine_policy().ok().and_then(|p| p.proxy_url()) {
             builder = builder.proxy(proxy);
         }
         match builder.build() {

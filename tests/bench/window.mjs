@@ -1,4 +1,4 @@
-// The benchmarks that need the real window, driven over WebDriver (tauri-driver on :4444,
+// The benchmarks that need the real window, driven over WebDriver (tauri-driver on :4454,
 // started by scripts/bench.sh inside Xvfb and a D-Bus session with gnome-keyring). Times are
 // taken in the page (performance.now(), performance.timeOrigin) and read back over WebDriver.
 //
@@ -33,7 +33,7 @@ const median = (v) => {
 const summary = (v) => (v.length ? { median: median(v), min: Math.min(...v), max: Math.max(...v), n: v.length } : null);
 
 async function session(application) {
-  return WebDriver.start("http://127.0.0.1:4444", { browserName: "wry", "tauri:options": { application } });
+  return WebDriver.start(process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4454", { browserName: "wry", "tauri:options": { application } });
 }
 
 async function sim(method, path, body) {
@@ -52,27 +52,35 @@ async function executeAsync(d, script, args = []) {
 
 // ---------------------------------------------------------------------------- figure 1
 
-// Resolves with page-side times once <html data-ready="true"> is set; `late` when it was
-// already set when the script ran (then the mark is the script's own time, an upper bound).
+// Resolves with page-side times of the first screen: the `app-ready` performance mark when
+// the front end sets one (exact), else the moment <html data-ready="true"> appears; `late`
+// when neither was available and data-ready was already set when this script ran (the mark
+// is then this script's own time: an upper bound).
 const READY_SCRIPT = `
 const done = arguments[arguments.length - 1];
-const stamp = (late) => {
+const stamp = (readyMs, late) => {
   const nav = performance.getEntriesByType("navigation")[0];
   const fcp = performance.getEntriesByName("first-contentful-paint")[0];
   return {
     late,
     origin: performance.timeOrigin,
-    readyMs: performance.now(),
+    readyMs,
     fcpMs: fcp ? fcp.startTime : null,
     domContentLoadedMs: nav ? nav.domContentLoadedEventEnd : null,
     loadMs: nav ? nav.loadEventEnd : null,
-    ipc: performance.getEntriesByType("resource").filter((r) => r.name.startsWith("ipc:") || r.name.includes("ipc.localhost"))
-      .map((r) => ({ name: r.name.replace(/^.*\\//, ""), startMs: r.startTime, endMs: r.responseEnd })),
   };
 };
-if (document.documentElement.dataset.ready === "true") { done(stamp(true)); return; }
+const mark = () => performance.getEntriesByName("app-ready", "mark")[0];
+const finish = () => {
+  const m = mark();
+  if (m) return done(stamp(m.startTime, false));
+  done(stamp(performance.now(), !observed));
+};
+let observed = false;
+if (document.documentElement.dataset.ready === "true") { finish(); return; }
+observed = true;
 new MutationObserver((_, o) => {
-  if (document.documentElement.dataset.ready === "true") { o.disconnect(); done(stamp(false)); }
+  if (document.documentElement.dataset.ready === "true") { o.disconnect(); finish(); }
 }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-ready"] });
 `;
 
@@ -99,7 +107,6 @@ async function startOnce(application) {
       navigationToDomContentLoadedMs: page.domContentLoadedMs,
       navigationToReadyMs: page.readyMs,
       late: page.late,
-      ipc: page.ipc,
     };
   } finally {
     await d.quit().catch(() => {});
@@ -163,6 +170,8 @@ async function wizard() {
     await d.waitFor("#start-button", 30000);
     const before = await sim("GET", "/_sim/requests");
     if (Object.values(before).some((n) => n > 0)) throw new Error(`requests before the wizard: ${JSON.stringify(before)}`);
+    // The IPC commands the screens send, in order, to tell which screen asked for what.
+    const wrapped = await d.execute(`${INSTRUMENT}; return window.__bench.wrapped;`, [1e9]);
     await signIn(d);
     lap("signIn");
     await d.click("#nav-services");
@@ -181,11 +190,14 @@ async function wizard() {
     await d.click("#confirm-yes");
     await d.waitFor("#connect-done", 30000);
     lap("connectAndVerify");
-    await sleep(1000); // anything the screens still send after "connected" is counted too
     const counts = await sim("GET", "/_sim/requests");
+    const ipcAtDone = await d.execute("return window.__bench.ipc.length;");
+    await sleep(1500); // what the "connected" screen still sends is counted separately
+    const countsAfter = await sim("GET", "/_sim/requests");
     const state = await sim("GET", "/_sim/state");
+    const ipc = await d.execute("return window.__bench.ipc.map((c) => c.cmd);");
     const tenant = state.organizations.find((o) => o.name === org)?.tenantId;
-    return { ms: Date.now() - t0, steps, counts, connectedTo: tenant };
+    return { ms: Date.now() - t0, steps, counts, countsAfter, invokeWrapped: wrapped, ipc: ipc.slice(0, ipcAtDone), ipcAfter: ipc.slice(ipcAtDone), connectedTo: tenant };
   } finally {
     await d.quit().catch(() => {});
   }
@@ -258,8 +270,9 @@ async function orgs() {
     const wrapped = await d.execute(`${INSTRUMENT}; return window.__bench.wrapped;`, [n]);
     const list = { first: null, refresh: [], reopen: [] };
     const show = async (kind, css) => {
-      await d.execute("window.__bench.reset()");
+      if (kind === "reopen") await d.click("#nav-services");
       const el = await d.waitFor(css);
+      await d.execute("window.__bench.reset()");
       await d.cmd("POST", `/element/${el}/click`, {});
       const b = await waitMarks(d, (x) => x.painted !== null, 120000);
       const answer = b.ipc.filter((c) => c.cmd === "list_organizations").at(-1);

@@ -155,6 +155,9 @@ server.on('request', (req, res) => {
   handle(req, res);
 });
 
+// The provider prints notices on stdout (console.info) after the URL line: a reader that
+// stopped reading after the first line must not bring the server down.
+process.stdout.on('error', () => {});
 process.stdout.write(`${base}\n`);
 
 const stop = (why) => {

@@ -41,6 +41,14 @@ async function steps(list) {
       check(name, true, typeof detail === "string" ? detail : "");
     } catch (e) {
       check(name, false, String(e?.message ?? e));
+      const slug = name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
+      await current?.screenshot(`${SHOTS}/failed-${slug}.png`).catch(() => {});
+      const errors = await current?.execute("return [...document.querySelectorAll('[role=alert], .error-panel')].map(e => e.textContent).join(' | ')").catch(() => "");
+      if (errors) console.log(`  page errors: ${errors}`);
+      const around = await current
+        ?.execute("const a = document.activeElement; const s = a && a.closest('section, .card, .blade'); return (a ? (a.id || a.tagName) : '') + ' :: ' + (s ? s.innerText.slice(-500) : '')")
+        .catch(() => "");
+      if (around) console.log(`  focus: ${around.replace(/\s+/g, " ")}`);
       const rest = list.slice(list.findIndex(([n]) => n === name) + 1);
       for (const [skipped] of rest) check(`${skipped} (not reached)`, false);
       return false;
@@ -49,11 +57,13 @@ async function steps(list) {
   return true;
 }
 
+let current;
 async function session() {
-  return WebDriver.start("http://127.0.0.1:4444", {
+  current = await WebDriver.start("http://127.0.0.1:4444", {
     browserName: "wry",
     "tauri:options": { application: APP },
   });
+  return current;
 }
 
 async function signInThroughSimulator(d) {
@@ -129,8 +139,16 @@ async function mouseProcedure() {
       }],
       ["Git Credential Manager caches previewed and cleaned", async () => {
         await d.click("#after-connect-button");
+        // The checklist renders, then fills in members: let it settle before clicking inside it.
+        await d.waitFor("#members-list", 20000);
+        await sleep(500);
         await d.click("#gcm-preview-button");
-        const plan = await d.waitForText("#gcm-plan", (t) => t.includes(ORG));
+        const shown = await d.waitFor("#gcm-plan, #gcm-error", 20000).catch(async (e) => {
+          const around = await d.execute("const b = document.querySelector('#gcm-preview-button'); return b ? b.closest('section, .gcm-panel').innerText.slice(-600) : 'no button'");
+          throw new Error(`${e.message}; panel: ${around}`);
+        });
+        const plan = await d.text(shown);
+        if (!plan.includes(ORG)) throw new Error(`preview: ${plan.slice(0, 300)}`);
         await d.click("#gcm-apply-button");
         const result = await d.waitForText("#gcm-result", (t) => t.length > 0);
         await d.screenshot(`${SHOTS}/e2e-09-gcm.png`);
@@ -147,8 +165,13 @@ async function mouseProcedure() {
         await d.screenshot(`${SHOTS}/e2e-10-invited.png`);
       }],
       ["personal access token shown once", async () => {
+        await d.type("#pat-name", "build agent");
         await d.click("#pat-submit");
-        const token = await d.waitForText("#pat-token", (t) => t.trim().length > 10);
+        const token = await d.waitForScript(
+          "const e = document.querySelector('#pat-error'); if (e) return 'ERROR ' + e.textContent; return document.querySelector('#pat-token')?.value",
+          20000,
+        );
+        if (token.startsWith("ERROR ")) throw new Error(token);
         await d.screenshot(`${SHOTS}/e2e-11-token.png`);
         const fs = await import("node:fs/promises");
         await fs.writeFile("artifacts/e2e/pat.secret", token.trim());

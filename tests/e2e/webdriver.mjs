@@ -61,6 +61,17 @@ export class WebDriver {
     throw new Error(`timed out waiting for the text of ${css}; last: ${JSON.stringify(text)}`);
   }
 
+  /** Wait until `script` (a function body) returns a truthy value, then return it. */
+  async waitForScript(script, timeout = 15000) {
+    const end = Date.now() + timeout;
+    while (Date.now() < end) {
+      const v = await this.execute(script).catch(() => null);
+      if (v) return v;
+      await sleep(100);
+    }
+    throw new Error(`timed out waiting for: ${script}`);
+  }
+
   async click(css) {
     const el = await this.waitFor(css);
     await this.cmd("POST", `/element/${el}/click`, {});

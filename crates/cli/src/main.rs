@@ -139,6 +139,20 @@ enum Command {
         #[command(subcommand)]
         action: GcmAction,
     },
+    /// The app's log files (daily, 14 kept, no secrets).
+    Logs {
+        #[command(subcommand)]
+        action: LogsAction,
+    },
+    /// A summary for support: version, OS, configuration sources, the last errors with their
+    /// codes and correlation ids. Never a token. Works even when the configuration is refused.
+    Diagnostics,
+}
+
+#[derive(Subcommand)]
+enum LogsAction {
+    /// Print the folder the app writes its logs to.
+    Path,
 }
 
 #[derive(Subcommand)]
@@ -284,6 +298,9 @@ fn data_dir() -> Option<PathBuf> {
 }
 
 async fn run(cli: Cli) -> Result<i32, Error> {
+    if matches!(cli.command, Command::Logs { .. } | Command::Diagnostics) {
+        return support_command(&cli);
+    }
     let loaded = load_config(&cli)?;
     let json = cli.json;
     if let Command::Config {
@@ -335,7 +352,11 @@ async fn run(cli: Cli) -> Result<i32, Error> {
         eprintln!("warning: {w}");
     }
     match cli.command {
-        Command::Config { .. } | Command::Gcm { .. } | Command::Report { .. } => {
+        Command::Config { .. }
+        | Command::Gcm { .. }
+        | Command::Report { .. }
+        | Command::Logs { .. }
+        | Command::Diagnostics => {
             unreachable!("handled above")
         }
         Command::Login {
@@ -644,6 +665,33 @@ fn confirm_or_refuse(yes: bool, question: &str) -> Result<(), Error> {
     } else {
         Err(refused())
     }
+}
+
+/// `logs path` and `diagnostics`: no sign-in, no network, and no need for a valid configuration.
+fn support_command(cli: &Cli) -> Result<i32, Error> {
+    use ado_connect_core::diagnostics;
+    let log_dir = diagnostics::default_log_dir();
+    match cli.command {
+        Command::Logs {
+            action: LogsAction::Path,
+        } => {
+            let dir =
+                log_dir.ok_or_else(|| Error::internal("no home directory to find the logs in"))?;
+            print(cli.json, &json!({"path": dir}), || {
+                format!("{}\n", dir.display())
+            });
+        }
+        _ => {
+            let loaded = load_config(cli);
+            let summary = diagnostics::collect(diagnostics::Inputs {
+                config: loaded.as_ref(),
+                log_dir: log_dir.as_deref(),
+                updates: None,
+            });
+            print(cli.json, &summary, || summary.render_text());
+        }
+    }
+    Ok(0)
 }
 
 /// `gcm scan|clean|restore`; returns the exit status (0 cleaned, 10 nothing, 20 partly).

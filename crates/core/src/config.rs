@@ -555,8 +555,7 @@ impl LoadedConfig {
             }
         }
         // Policy first: the identity values it fixes are checked under the policy's name.
-        if !c.policy.client_id.is_empty() && uuid::Uuid::parse_str(&c.policy.client_id).is_err()
-        {
+        if !c.policy.client_id.is_empty() && uuid::Uuid::parse_str(&c.policy.client_id).is_err() {
             return Err(self.invalid(
                 "policy.client_id",
                 format!("`{}` is not a GUID", c.policy.client_id),
@@ -567,8 +566,7 @@ impl LoadedConfig {
                 .map_err(|why| self.invalid("policy.tenant", why))?;
         }
         if !c.policy.proxy.is_empty() {
-            validate_proxy_url(&c.policy.proxy)
-                .map_err(|why| self.invalid("policy.proxy", why))?;
+            validate_proxy_url(&c.policy.proxy).map_err(|why| self.invalid("policy.proxy", why))?;
         }
         let urls = [
             ("identity.authority_host", &c.identity.authority_host),
@@ -649,8 +647,9 @@ pub fn validate_proxy_url(value: &str) -> std::result::Result<url::Url, String> 
             value.escape_debug()
         ));
     }
-    let url = url::Url::parse(value)
-        .map_err(|e| format!("`{value}` is not a URL such as http://proxy.contoso.com:8080 ({e})"))?;
+    let url = url::Url::parse(value).map_err(|e| {
+        format!("`{value}` is not a URL such as http://proxy.contoso.com:8080 ({e})")
+    })?;
     if !["http", "https", "socks5", "socks5h"].contains(&url.scheme()) {
         return Err(format!(
             "`{value}` uses `{}:`; use http://, https:// or socks5://",
@@ -665,7 +664,9 @@ pub fn validate_proxy_url(value: &str) -> std::result::Result<url::Url, String> 
             "`{value}` must not contain a user name or password"
         ));
     }
-    if url.path() != "/" && !url.path().is_empty() || url.query().is_some() || url.fragment().is_some()
+    if url.path() != "/" && !url.path().is_empty()
+        || url.query().is_some()
+        || url.fragment().is_some()
     {
         return Err(format!("`{value}` must be only scheme, host and port"));
     }
@@ -1037,7 +1038,10 @@ mod tests {
         );
         let text = loaded.render_text();
         assert!(text.contains("(set by your organization)"), "{text}");
-        assert!(text.contains("# ignored: identity.tenant from command line"), "{text}");
+        assert!(
+            text.contains("# ignored: identity.tenant from command line"),
+            "{text}"
+        );
         // The user cannot turn a policy value back with `--set policy.…` or a `[policy]` file.
         let err = ConfigLoader {
             machine: Some(machine.clone()),
@@ -1131,7 +1135,11 @@ mod tests {
         .load()
         .unwrap_err();
         assert!(err.message.contains("policy.client_id"), "{}", err.message);
-        assert!(err.message.contains(REGISTRY_KEY_DISPLAY), "{}", err.message);
+        assert!(
+            err.message.contains(REGISTRY_KEY_DISPLAY),
+            "{}",
+            err.message
+        );
         let err = ConfigLoader {
             registry: Some(Err(Error::new(ErrorCode::ConfigUnreadable, "denied", "x"))),
             ..Default::default()

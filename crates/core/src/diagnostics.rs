@@ -101,7 +101,10 @@ pub fn collect(inputs: Inputs<'_>) -> Diagnostics {
             let mut sources: Vec<String> = layers.iter().map(|o| o.to_string()).collect();
             // Files read but setting nothing still count as read.
             for f in &loaded.files {
-                if !sources.iter().any(|s| s.ends_with(&f.display().to_string())) {
+                if !sources
+                    .iter()
+                    .any(|s| s.ends_with(&f.display().to_string()))
+                {
                     sources.push(format!("{} (no settings)", f.display()));
                 }
             }
@@ -172,10 +175,7 @@ pub fn read_log_errors(dir: &Path, max: usize) -> (Vec<String>, Vec<LogEvent>) {
         if events.len() >= max {
             break;
         }
-        let mut found: Vec<LogEvent> = tail(file)
-            .lines()
-            .filter_map(parse_log_line)
-            .collect();
+        let mut found: Vec<LogEvent> = tail(file).lines().filter_map(parse_log_line).collect();
         // Newest file first; within it, the newest lines last.
         let keep = max - events.len();
         let start = found.len().saturating_sub(keep);
@@ -297,7 +297,10 @@ fn take_fields(body: &str) -> (Vec<(String, String)>, String) {
         rest.push(chars[i]);
         i += 1;
     }
-    (fields, rest.split_whitespace().collect::<Vec<_>>().join(" "))
+    (
+        fields,
+        rest.split_whitespace().collect::<Vec<_>>().join(" "),
+    )
 }
 
 fn strip_prefixes(message: &str) -> String {
@@ -306,7 +309,9 @@ fn strip_prefixes(message: &str) -> String {
     while let Some((head, tail)) = m.split_once(": ") {
         let looks_like_prefix = !head.is_empty()
             && !head.contains(' ')
-            && (head.contains("::") || head.contains('{') || head.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            && (head.contains("::")
+                || head.contains('{')
+                || head.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
         if !looks_like_prefix {
             break;
         }
@@ -384,7 +389,8 @@ fn redact_long_runs(word: &str) -> String {
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut String| {
         let jwt = run.starts_with("eyJ") && run.matches('.').count() >= 1;
-        let long = run.len() >= 32 && !is_guid(run) && !run.contains("::") && !looks_like_url_part(run);
+        let long =
+            run.len() >= 32 && !is_guid(run) && !run.contains("::") && !looks_like_url_part(run);
         if jwt || long {
             out.push_str("[redacted]");
         } else {
@@ -417,10 +423,7 @@ fn looks_like_url_part(run: &str) -> bool {
 impl Diagnostics {
     /// The text behind "Copy diagnostic summary".
     pub fn render_text(&self) -> String {
-        let mut out = format!(
-            "ADO Connect {}\nOS: {}\n",
-            self.version, self.os
-        );
+        let mut out = format!("ADO Connect {}\nOS: {}\n", self.version, self.os);
         out.push_str("Configuration:\n");
         if let Some(e) = &self.config_error {
             out.push_str(&format!("  refused: {e}\n"));
@@ -474,11 +477,13 @@ mod tests {
     use super::*;
     use crate::config::ConfigLoader;
 
-    const JWT: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl";
+    const JWT: &str =
+        "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl";
 
     #[test]
     fn parses_tracing_lines_and_keeps_codes_and_correlation_ids() {
-        let line = "2026-11-29T10:00:00.123456Z ERROR sign_in_start: ado_connect_core::diagnostics: \
+        let line =
+            "2026-11-29T10:00:00.123456Z ERROR sign_in_start: ado_connect_core::diagnostics: \
                     sign-in: Your company blocks this. code=sign-in-blocked-by-policy \
                     correlation_id=\"0b3c5d1e-aaaa-bbbb-cccc-123456789012\" aadsts=\"53003\"";
         let e = parse_log_line(line).unwrap();
@@ -501,7 +506,10 @@ mod tests {
         assert!(parse_log_line("   at some continuation line").is_none());
         assert!(parse_log_line("").is_none());
         // `-` means "none" (log_error writes it for absent details).
-        let e = parse_log_line("2026-11-29T10:00:02Z ERROR x: failed code=internal correlation_id=- aadsts=-").unwrap();
+        let e = parse_log_line(
+            "2026-11-29T10:00:02Z ERROR x: failed code=internal correlation_id=- aadsts=-",
+        )
+        .unwrap();
         assert_eq!(e.correlation_id, None);
         assert_eq!(e.aadsts, None);
     }
@@ -581,7 +589,9 @@ mod tests {
         std::fs::create_dir_all(&logs).unwrap();
         std::fs::write(
             logs.join("ado-connect.2026-11-29.log"),
-            format!("2026-11-29T09:00:01Z ERROR x: boom {JWT} code=connect-failed correlation_id=c1\n"),
+            format!(
+                "2026-11-29T09:00:01Z ERROR x: boom {JWT} code=connect-failed correlation_id=c1\n"
+            ),
         )
         .unwrap();
         let d = collect(Inputs {
@@ -590,12 +600,24 @@ mod tests {
             updates: Some("updates off: turned off by machine policy".into()),
         });
         let text = d.render_text();
-        assert!(text.starts_with(&format!("ADO Connect {}\n", crate::VERSION)), "{text}");
+        assert!(
+            text.starts_with(&format!("ADO Connect {}\n", crate::VERSION)),
+            "{text}"
+        );
         assert!(text.contains(std::env::consts::OS), "{text}");
-        assert!(text.contains(&format!("machine policy {}", machine.display())), "{text}");
+        assert!(
+            text.contains(&format!("machine policy {}", machine.display())),
+            "{text}"
+        );
         assert!(text.contains("command line"), "{text}");
-        assert!(text.contains("Set by the organization: policy.updates"), "{text}");
-        assert!(text.contains("[connect-failed] boom [redacted] correlation id c1"), "{text}");
+        assert!(
+            text.contains("Set by the organization: policy.updates"),
+            "{text}"
+        );
+        assert!(
+            text.contains("[connect-failed] boom [redacted] correlation id c1"),
+            "{text}"
+        );
         assert!(!text.contains(JWT));
         let json = serde_json::to_string(&d).unwrap();
         assert!(!json.contains(JWT));
@@ -606,7 +628,9 @@ mod tests {
             log_dir: None,
             updates: None,
         });
-        assert!(d.render_text().contains("refused: bad file [config-invalid]"));
+        assert!(d
+            .render_text()
+            .contains("refused: bad file [config-invalid]"));
         assert!(d.render_text().contains("Recent errors: none"));
     }
 
@@ -630,7 +654,11 @@ mod tests {
             .with_ansi(false)
             .with_writer(move || writer.clone())
             .finish();
-        let mut e = Error::new(crate::ErrorCode::SignInBlockedByPolicy, "Blocked by policy.", "x");
+        let mut e = Error::new(
+            crate::ErrorCode::SignInBlockedByPolicy,
+            "Blocked by policy.",
+            "x",
+        );
         e.details.correlation_id = Some("0b3c5d1e-aaaa-bbbb-cccc-123456789012".into());
         e.details.aadsts = Some(53003);
         tracing::subscriber::with_default(subscriber, || log_error("sign-in", &e));

@@ -348,7 +348,9 @@ impl UpdaterBuild {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum UpdatesDecision {
-    On { endpoints: Vec<String> },
+    On {
+        endpoints: Vec<String>,
+    },
     /// The machine policy says `updates = false`.
     OffByPolicy,
     /// The machine policy could not be read: off, rather than against the organization's will.
@@ -384,7 +386,10 @@ impl UpdatesDecision {
 
 /// The updater decision: policy first (an organization that turned updates off is obeyed
 /// whatever the build), then the build (no key, no updates; endpoints must be https).
-pub fn decide_updates(policy: Result<&PolicyConfig, &Error>, build: &UpdaterBuild) -> UpdatesDecision {
+pub fn decide_updates(
+    policy: Result<&PolicyConfig, &Error>,
+    build: &UpdaterBuild,
+) -> UpdatesDecision {
     match policy {
         Err(_) => return UpdatesDecision::OffPolicyUnreadable,
         Ok(p) if !p.updates => return UpdatesDecision::OffByPolicy,
@@ -495,7 +500,10 @@ mod tests {
 
     #[test]
     fn updater_build_reads_the_plugin_section() {
-        assert_eq!(UpdaterBuild::from_plugin_config(None), UpdaterBuild::default());
+        assert_eq!(
+            UpdaterBuild::from_plugin_config(None),
+            UpdaterBuild::default()
+        );
         let v = serde_json::json!({"pubkey": " KEY ", "endpoints": ["https://u.example/x"]});
         let b = UpdaterBuild::from_plugin_config(Some(&v));
         assert_eq!(b.pubkey, "KEY");
@@ -529,8 +537,8 @@ mod tests {
         };
         assert_eq!(decode_registry_value(&q).unwrap(), RegistryValue::Number(0));
         // Non-ASCII text survives UTF-16.
-        let v = decode_registry_value(&RawRegistryValue::string("Proxy", "http://prøxy:8080"))
-            .unwrap();
+        let v =
+            decode_registry_value(&RawRegistryValue::string("Proxy", "http://prøxy:8080")).unwrap();
         assert_eq!(v, RegistryValue::String("http://prøxy:8080".into()));
         // A string written without its terminating NUL is still read.
         let mut no_nul = RawRegistryValue::string("Tenant", "contoso.com");
@@ -621,7 +629,11 @@ mod tests {
         for raw in cases {
             let err = registry_policy_layer(std::slice::from_ref(&raw)).unwrap_err();
             assert_eq!(err.code, ErrorCode::ConfigInvalid, "{raw:?}");
-            assert!(err.message.contains(REGISTRY_KEY_DISPLAY), "{}", err.message);
+            assert!(
+                err.message.contains(REGISTRY_KEY_DISPLAY),
+                "{}",
+                err.message
+            );
         }
         let err = registry_policy_layer(&[
             RawRegistryValue::dword("Demo", 0),

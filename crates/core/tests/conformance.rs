@@ -29,7 +29,9 @@ fn conformance_dir() -> PathBuf {
 /// `None` when the test should be skipped; panics when the server's packages are missing.
 fn prerequisites() -> Option<PathBuf> {
     let dir = conformance_dir();
-    let installed = dir.join("node_modules/oidc-provider/package.json").is_file();
+    let installed = dir
+        .join("node_modules/oidc-provider/package.json")
+        .is_file();
     let node = Command::new("node")
         .arg("--version")
         .stdout(Stdio::null())
@@ -77,9 +79,12 @@ impl Server {
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
             let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = reader.read_line(&mut line);
             let _ = tx.send(line);
+            // Keep draining: the provider prints notices on stdout later on.
+            let _ = std::io::copy(&mut reader, &mut std::io::sink());
         });
         let mut server = Server {
             child,
@@ -100,7 +105,10 @@ impl Server {
 
     fn stderr(&self) -> String {
         let mut s = String::new();
-        let _ = self.stderr_file.reopen().and_then(|mut f| f.read_to_string(&mut s));
+        let _ = self
+            .stderr_file
+            .reopen()
+            .and_then(|mut f| f.read_to_string(&mut s));
         s
     }
 
@@ -255,7 +263,10 @@ async fn device_grant_and_refresh_against_oidc_provider() {
     // What the server saw: pending first, one success, nothing after it, never too soon.
     let log = server.log().await;
     let polls = log.device_polls();
-    assert!(polls.len() >= 2, "authorization_pending was seen: {polls:?}");
+    assert!(
+        polls.len() >= 2,
+        "authorization_pending was seen: {polls:?}"
+    );
     assert_eq!(
         polls[0].error.as_deref(),
         Some("authorization_pending"),
@@ -274,6 +285,13 @@ async fn device_grant_and_refresh_against_oidc_provider() {
         .count();
     assert_eq!(waits, polls.len(), "one wait before every poll: {events:?}");
     assert_eq!(log.device_authorizations.len(), 1);
+    eprintln!(
+        "device-code polls, ms after the device authorization: {:?}",
+        polls
+            .iter()
+            .map(|p| (p.at_ms - log.device_authorizations[0].at_ms).round() as u64)
+            .collect::<Vec<_>>()
+    );
     let mut previous = log.device_authorizations[0].at_ms;
     for p in &polls {
         let gap = p.at_ms - previous;
@@ -333,7 +351,11 @@ async fn device_grant_and_refresh_against_oidc_provider() {
             (400, Some("invalid_grant".into()))
         ]
     );
-    assert_eq!(log.device_polls().len(), polls.len(), "no poll after success");
+    assert_eq!(
+        log.device_polls().len(),
+        polls.len(),
+        "no poll after success"
+    );
 }
 
 #[tokio::test]
@@ -353,6 +375,10 @@ async fn a_declined_code_is_reported_as_declined() {
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::SignInDeclined, "{err:?}");
     let polls = server.log().await.device_polls();
-    assert_eq!(polls.len(), 1, "stops at the first access_denied: {polls:?}");
+    assert_eq!(
+        polls.len(),
+        1,
+        "stops at the first access_denied: {polls:?}"
+    );
     assert_eq!(polls[0].error.as_deref(), Some("access_denied"));
 }

@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# `make bench`: builds release, measures every figure of issue 10 side by side in one run and
+# writes docs/benchmarks.md (raw results: artifacts/bench/full/*.json).
+# `scripts/bench.sh --smoke`: the same harness once on tiny sizes with the debug binaries
+# (built only when missing), for `make test`: prints `ok - …` lines and `N passed, N failed`,
+# writes artifacts/bench/smoke/benchmarks.md, never docs/, and never asserts a timing.
+# The harness itself lives in tests/bench/ (see docs/benchmarks.md, "How it is measured").
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2} CARGO_TERM_COLOR=never NO_COLOR=1
+
+mode=full
+case "${1:-}" in
+  --smoke) mode=smoke ;;
+  --inner-window) mode=$2 ;;  # re-entered inside Xvfb + D-Bus (below)
+  "") ;;
+  *) echo "usage: scripts/bench.sh [--smoke]" >&2; exit 2 ;;
+esac
+OUT=$ROOT/artifacts/bench/$mode
+BENCH=$ROOT/tests/bench
+
+if [ "$mode" = smoke ]; then
+  PROFILE=debug RUNS=1 ORGS=20 PROBE_ORGS=40 LATENCY_MS=50 GCM_ENTRIES=200 INTERVAL=1 SETTLE=3 HF_RUNS=3 HF_WARMUP=1
+  QUERY=bench-org-1
+else
+  PROFILE=release RUNS=7 ORGS=1000 PROBE_ORGS=1000 LATENCY_MS=50 GCM_ENTRIES=10000 INTERVAL=5 SETTLE=8 HF_RUNS=40 HF_WARMUP=5
+  QUERY=bench-org-09
+fi
+BIN=$ROOT/target/$PROFILE
+APP=$BIN/ado-connect-app
+EMPTY=$BIN/bench-empty-app
+CLI=$BIN/ado-connect
+SIM_BIN=$BIN/ado-sim
+CORE=$BIN/ado-bench-core
+
+passed=0; failed=0
+ok() { echo "ok - $*"; passed=$((passed + 1)); }
+bad() { echo "FAIL - $*"; failed=$((failed + 1)); }
+step() { echo "== [$(( $(date +%s) - T0 ))s] $*" >&2; }
+T0=$(date +%s)
+
+# ado-sim in the background: start_sim NAME [SCENARIO] sets SIM_URL and SIM_PID; the config
+# for ADO Connect is $WORK/NAME.toml, the request log $OUT/NAME.sim.log.
+start_sim() {
+  local name=$1 scenario=${2:-}
+  local args=(--port 0 --write-config "$WORK/$name.toml")
+  [ -n "$scenario" ] && args+=(--scenario "$scenario")
+  "$SIM_BIN" "${args[@]}" > "$WORK/$name.url" 2> "$OUT/$name.sim.log" &
+  SIM_PID=$!
+  for _ in $(seq 200); do [ -s "$WORK/$name.url" ] && break; sleep 0.05; done
+  SIM_URL=$(head -n1 "$WORK/$name.url")
+  [ -n "$SIM_URL" ]
+}
+stop_sim() { kill "$SIM_PID" 2>/dev/null; wait "$SIM_PID" 2>/dev/null; true; }
+
+# ---------------------------------------------------------------------------------------
+# Inside Xvfb and a private D-Bus session with an unlocked gnome-keyring: figures 1, 2, 5
+# (the window's wizard run) and 6.
+if [ "${1:-}" = "--inner-window" ]; then
+  WORK=$3
+  source "$WORK/env.sh"
+  echo -n bench | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+  export XDG_CONFIG_HOME="$WORK/xdg-config" XDG_CACHE_HOME="$WORK/xdg-cache"
+  export ADO_CONNECT_DATA_DIR="$WORK/app-data" ADO_CONNECT_CONFIG="$WORK/window.toml"
+  export GIT_CONFIG_GLOBAL="$WORK/gitconfig"; : > "$GIT_CONFIG_GLOBAL"
+  fresh() { rm -rf "$ADO_CONNECT_DATA_DIR" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "${XDG_DATA_HOME:?}/com.adoconnect.app"; }
+  # Every window run reads $WORK/window.toml: it is pointed at the simulator of the moment.
+  use_sim() { cp "$WORK/$1.toml" "$WORK/window.toml"; export SIM_URL; }
+  tauri-driver --port 4454 --native-port 4455 > "$OUT/tauri-driver.log" 2>&1 &
+  TD=$!
+  for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/4454) 2>/dev/null && break; sleep 0.1; done
+
+  step "figure 1: start to first screen answered ($RUNS runs each, alternating)"
+  fresh; start_sim start "$WORK/demo.toml" && use_sim start
+  if node "$BENCH/window.mjs" start --runs "$RUNS" --app "adoConnect=$APP" --app "emptyTauri=$EMPTY" --out "$OUT/startup.json"; then
+    ok "start to first screen: ADO Connect and the empty Tauri window"
+  else bad "start to first screen"; fi
+
+  step "figure 2: idle memory of the process tree ($RUNS runs each, alternating)"
+  if python3 "$BENCH/memory.py" --runs "$RUNS" --settle "$SETTLE" --app "adoConnect=$APP" --app "emptyTauri=$EMPTY" --out "$OUT/memory.json"; then
+    ok "idle memory (PSS) of both process trees"
+  else bad "idle memory"; fi
+  stop_sim
+
+  step "figure 5: a whole wizard run in the window, requests counted by the simulator"
+  fresh; start_sim window-wizard "$WORK/demo.toml" && use_sim window-wizard
+  if node "$BENCH/window.mjs" wizard --app "$APP" --out "$OUT/wizard-window.json"; then
+    ok "wizard run in the real window, requests counted"
+  else bad "wizard run in the real window"; fi
+  stop_sim
+
+  step "figure 6: $ORGS organizations in the window"
+  fresh; start_sim orgs "$WORK/orgs.toml" && use_sim orgs
+  if node "$BENCH/window.mjs" orgs --app "$APP" --orgs "$((ORGS + 3))" --runs "$RUNS" --query "$QUERY" --out "$OUT/orgs-window.json"; then
+    ok "$ORGS organizations: list shown and filter keystrokes timed in the page"
+  else bad "$ORGS organizations in the window"; fi
+  stop_sim
+
+  pkill -P "$TD" 2>/dev/null; kill "$TD" 2>/dev/null; wait "$TD" 2>/dev/null
+  echo "$passed $failed" > "$WORK/window.counts"
+  exit 0
+fi
+
+# ---------------------------------------------------------------------------------------
+rm -rf "$OUT"; mkdir -p "$OUT"
+WORK=$(mktemp -d /tmp/ado-bench.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+step "build ($PROFILE)"
+build_log=$OUT/build.log
+build() { echo "+ $*" >> "$build_log"; "$@" >> "$build_log" 2>&1; }
+if [ "$mode" = full ]; then
+  if ls target/release/bundle/deb/*.deb >/dev/null 2>&1; then
+    build npx tauri build --no-bundle
+  else
+    build npx tauri build --bundles deb
+  fi || { echo "release build failed; see $build_log" >&2; tail -30 "$build_log" >&2; exit 1; }
+  build cargo build --release -p ado-connect -p ado-sim || { tail -30 "$build_log" >&2; exit 1; }
+  (cd "$BENCH/empty-app" && CARGO_TARGET_DIR=$ROOT/target build npx tauri build --no-bundle) || { tail -30 "$build_log" >&2; exit 1; }
+  CARGO_TARGET_DIR=$ROOT/target build cargo build --release --manifest-path "$BENCH/core-bench/Cargo.toml" || { tail -30 "$build_log" >&2; exit 1; }
+else
+  [ -x "$APP" ] || build npx tauri build --debug --no-bundle
+  { [ -x "$CLI" ] && [ -x "$SIM_BIN" ]; } || build cargo build -p ado-connect -p ado-sim
+  (cd "$BENCH/empty-app" && CARGO_TARGET_DIR=$ROOT/target build npx tauri build --debug --no-bundle)
+  CARGO_TARGET_DIR=$ROOT/target build cargo build --manifest-path "$BENCH/core-bench/Cargo.toml"
+  [ -d ui/dist/assets ] || build npm run build
+fi
+for b in "$APP" "$EMPTY" "$CLI" "$SIM_BIN" "$CORE"; do
+  if [ -x "$b" ]; then ok "built ${b#$ROOT/}"; else bad "missing ${b#$ROOT/} (see ${build_log#$ROOT/})"; fi
+done
+
+# MSAL for Python in a throw-away venv (never committed): artifacts/bench/venv.
+VENV=$ROOT/artifacts/bench/venv
+if ! "$VENV/bin/python" -c 'import msal' 2>/dev/null; then
+  step "python venv with msal"
+  python3 -m venv "$VENV" >> "$build_log" 2>&1 && "$VENV/bin/pip" install -q msal >> "$build_log" 2>&1
+fi
+
+step "inputs"
+python3 "$BENCH/gen.py" scenario "$WORK/demo.toml" --interval 1
+python3 "$BENCH/gen.py" scenario "$WORK/orgs.toml" --interval 1 --orgs "$ORGS"
+python3 "$BENCH/gen.py" scenario "$WORK/probes.toml" --interval 1 --orgs "$PROBE_ORGS"
+python3 "$BENCH/gen.py" legacy-cache "$WORK/tenant.cache" --entries "$GCM_ENTRIES"
+
+# ---- figure 3: sizes
+step "figure 3: sizes"
+deb=$(ls -t target/release/bundle/deb/*.deb 2>/dev/null | head -n1)
+js_css=$(find ui/dist -type f \( -name '*.js' -o -name '*.css' \) 2>/dev/null)
+if [ -n "$js_css" ]; then
+  python3 - "$OUT/sizes.json" "$deb" $js_css <<'PY'
+import gzip, json, os, sys
+out, deb, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+res = {"deb": None, "frontEnd": []}
+if deb:
+    res["deb"] = {"path": deb, "bytes": os.path.getsize(deb), "mtime": os.path.getmtime(deb)}
+for f in sorted(files):
+    raw = open(f, "rb").read()
+    res["frontEnd"].append({"path": f, "bytes": len(raw), "gzipBytes": len(gzip.compress(raw, 9, mtime=0))})
+res["frontEndGzipBytes"] = sum(x["gzipBytes"] for x in res["frontEnd"])
+res["frontEndBytes"] = sum(x["bytes"] for x in res["frontEnd"])
+json.dump(res, open(out, "w"), indent=1)
+PY
+  ok "front end JS+CSS gzip size measured"
+else
+  bad "no ui/dist (npm run build)"
+fi
+if [ -n "$deb" ]; then ok ".deb size measured"; elif [ "$mode" = smoke ]; then ok ".deb not built in smoke mode (size skipped)"; else bad "no .deb in target/release/bundle/deb"; fi
+
+# ---- figure 8: gcm clean --dry-run on a large legacy cache; --version
+step "figure 8: ado-connect gcm clean --dry-run on $GCM_ENTRIES entries, --version"
+export GIT_CONFIG_GLOBAL="$WORK/gitconfig"; : > "$GIT_CONFIG_GLOBAL"
+gcm_cmd="$CLI --set gcm.legacy_cache_path=$WORK/tenant.cache gcm clean --org org-$((GCM_ENTRIES / 2)) --dry-run"
+gcm_all="$CLI --set gcm.legacy_cache_path=$WORK/tenant.cache gcm clean --all-orgs --dry-run"
+ADO_CONNECT_DATA_DIR="$WORK/cli-data" $gcm_cmd > "$OUT/gcm-dry-run.txt" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q "org-$((GCM_ENTRIES / 2))" "$OUT/gcm-dry-run.txt"; then
+  ok "gcm clean --dry-run finds the organization among $GCM_ENTRIES entries"
+else bad "gcm clean --dry-run (exit $rc): $(head -c 300 "$OUT/gcm-dry-run.txt")"; fi
+if ADO_CONNECT_DATA_DIR="$WORK/cli-data" hyperfine -N --style none --warmup "$HF_WARMUP" --runs "$HF_RUNS" -i \
+    --export-json "$OUT/cli.json" \
+    -n "gcm clean --dry-run (one org)" "$gcm_cmd" \
+    -n "gcm clean --all-orgs --dry-run" "$gcm_all" \
+    -n "ado-connect --version" "$CLI --version" > "$OUT/hyperfine.txt" 2>&1; then
+  ok "hyperfine: gcm clean --dry-run and --version"
+else bad "hyperfine: $(tail -3 "$OUT/hyperfine.txt")"; fi
+
+# ---- figure 7: directory probes with injected latency
+step "figure 7: directory probes of $PROBE_ORGS organizations, ${LATENCY_MS} ms latency"
+if start_sim probes "$WORK/probes.toml"; then
+  curl -sf -X POST "$SIM_URL/_sim/faults" -H 'content-type: application/json' \
+    -d "{\"endpoint\":\"probe\",\"fault\":{\"kind\":\"latency\",\"ms\":$LATENCY_MS}}" >/dev/null
+  if "$CORE" probes --config "$WORK/probes.toml" --prefix bench-org- --count "$PROBE_ORGS" --runs "$RUNS" \
+      --limits 8,16,32,64 > "$OUT/probes.json"; then
+    ok "probes of $PROBE_ORGS organizations at the app's concurrency and at 8/16/32/64"
+  else bad "probes"; fi
+  stop_sim
+else bad "ado-sim did not start"; fi
+
+# ---- figure 5 (core): a whole wizard run through core, counted by the simulator
+step "figure 5: a whole wizard run through core"
+if start_sim core-wizard "$WORK/demo.toml"; then
+  if "$CORE" wizard --config "$WORK/core-wizard.toml" --sim "$SIM_URL" --org fabrikam-fiber \
+      --tenant c0a7e1d2-5b3f-4e6a-8c9d-0e1f2a3b4c5d --user morgan.lee@outlook.com > "$WORK/core-wizard.out" \
+    && curl -sf "$SIM_URL/_sim/requests" > "$WORK/core-wizard.counts"; then
+    python3 - "$WORK/core-wizard.out" "$WORK/core-wizard.counts" "$OUT/wizard-core.json" <<'PY'
+import json, sys
+done = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+done["counts"] = json.load(open(sys.argv[2]))
+json.dump(done, open(sys.argv[3], "w"), indent=1)
+PY
+    ok "wizard run through core, requests counted"
+  else bad "wizard run through core: $(cat "$WORK/core-wizard.out" 2>/dev/null | tail -1)"; fi
+  stop_sim
+else bad "ado-sim did not start"; fi
+
+# ---- figure 4: approval to signed-in, core vs MSAL
+step "figure 4: approval to signed-in, core and MSAL side by side ($RUNS runs, interval ${INTERVAL} s)"
+if "$VENV/bin/python" -c 'import msal' 2>/dev/null; then
+  if "$VENV/bin/python" "$BENCH/signin_race.py" --sim "$SIM_BIN" --core "$CORE" --runs "$RUNS" \
+      --interval "$INTERVAL" --work "$WORK/race" --out "$OUT/signin.json"; then
+    ok "approval to signed-in: core and MSAL against the same simulator"
+  else bad "approval to signed-in"; fi
+else bad "msal is not installed in $VENV (pip install msal failed: see ${build_log#$ROOT/})"; fi
+
+# ---- figures 1, 2, 5 (window), 6: the real window
+step "the real window under Xvfb (figures 1, 2, 5, 6)"
+declare -p ROOT OUT BENCH PROFILE RUNS ORGS SETTLE QUERY APP EMPTY SIM_BIN T0 | sed 's/^declare -- /export /; s/^declare -x /export /' > "$WORK/env.sh"
+XDG_DATA_HOME="$WORK/xdg-data" dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
+  "$ROOT/scripts/bench.sh" --inner-window "$mode" "$WORK"
+if [ -f "$WORK/window.counts" ]; then
+  read -r p f < "$WORK/window.counts"; passed=$((passed + p)); failed=$((failed + f))
+else bad "the window stage did not finish"; fi
+
+# ---- the document
+step "report"
+if [ "$mode" = full ]; then doc=docs/benchmarks.md; else doc=$OUT/benchmarks.md; fi
+if python3 "$BENCH/report.py" --results "$OUT" --mode "$mode" --out "$doc"; then
+  ok "wrote ${doc#$ROOT/}"
+else bad "report.py failed"; fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
