@@ -4,6 +4,7 @@
 # `scripts/bench.sh --smoke`: the same harness once on tiny sizes with the debug binaries
 # (built only when missing), for `make test`: prints `ok - …` lines and `N passed, N failed`,
 # writes artifacts/bench/smoke/benchmarks.md, never docs/, and never asserts a timing.
+# BENCH_NO_BUILD=1: measure the binaries already in target/ without building anything.
 # The harness itself lives in tests/bench/ (see docs/benchmarks.md, "How it is measured").
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -81,6 +82,17 @@ if [ "${1:-}" = "--inner-window" ]; then
   if python3 "$BENCH/memory.py" --runs "$RUNS" --settle "$SETTLE" --app "adoConnect=$APP" --app "emptyTauri=$EMPTY" --out "$OUT/memory.json"; then
     ok "idle memory (PSS) of both process trees"
   else bad "idle memory"; fi
+  if [ "$PROFILE" = release ] && command -v perf >/dev/null; then
+    step "profile: perf record of the first 4 s of each app"
+    for pair in "adoConnect=$APP" "emptyTauri=$EMPTY"; do
+      name=${pair%%=*}; bin=${pair#*=}
+      fresh
+      perf record -q -F 999 -o "$WORK/perf-$name.data" -- timeout 4 "$bin" >/dev/null 2>&1
+      perf report -i "$WORK/perf-$name.data" --stdio --sort comm,dso --percent-limit 2 2>/dev/null \
+        | grep -v '^$' > "$OUT/perf-startup-$name.txt"
+    done
+    if [ -s "$OUT/perf-startup-adoConnect.txt" ]; then ok "perf profile of both apps' start-up"; else bad "perf profile of the start-up"; fi
+  fi
   stop_sim
 
   step "figure 5: a whole wizard run in the window, requests counted by the simulator"
@@ -106,11 +118,18 @@ fi
 rm -rf "$OUT"; mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/ado-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+python3 -c "import sys, json; sys.path.insert(0, '$BENCH'); import benchlib; json.dump(benchlib.machine(), open('$OUT/machine.json', 'w'))"
+cat > "$OUT/params.json" <<JSON
+{"mode": "$mode", "profile": "$PROFILE", "runs": $RUNS, "orgs": $ORGS, "probeOrgs": $PROBE_ORGS,
+ "latencyMs": $LATENCY_MS, "gcmEntries": $GCM_ENTRIES, "interval": $INTERVAL, "settleS": $SETTLE}
+JSON
 
 step "build ($PROFILE)"
 build_log=$OUT/build.log
 build() { echo "+ $*" >> "$build_log"; "$@" >> "$build_log" 2>&1; }
-if [ "$mode" = full ]; then
+if [ -n "${BENCH_NO_BUILD:-}" ]; then
+  echo "BENCH_NO_BUILD set: using the binaries in ${BIN#$ROOT/} as they are" >&2
+elif [ "$mode" = full ]; then
   if ls target/release/bundle/deb/*.deb >/dev/null 2>&1; then
     build npx tauri build --no-bundle
   else
@@ -129,6 +148,14 @@ fi
 for b in "$APP" "$EMPTY" "$CLI" "$SIM_BIN" "$CORE"; do
   if [ -x "$b" ]; then ok "built ${b#$ROOT/}"; else bad "missing ${b#$ROOT/} (see ${build_log#$ROOT/})"; fi
 done
+
+# hyperfine (Debian package) if `make deps` did not install it.
+if ! command -v hyperfine >/dev/null; then
+  step "installing hyperfine"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  { $SUDO apt-get install -y -qq --no-install-recommends hyperfine \
+    || { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends hyperfine; }; } >> "$build_log" 2>&1
+fi
 
 # MSAL for Python in a throw-away venv (never committed): artifacts/bench/venv.
 VENV=$ROOT/artifacts/bench/venv
@@ -184,6 +211,11 @@ if ADO_CONNECT_DATA_DIR="$WORK/cli-data" hyperfine -N --style none --warmup "$HF
     -n "ado-connect --version" "$CLI --version" > "$OUT/hyperfine.txt" 2>&1; then
   ok "hyperfine: gcm clean --dry-run and --version"
 else bad "hyperfine: $(tail -3 "$OUT/hyperfine.txt")"; fi
+if [ "$mode" = full ] && command -v perf >/dev/null; then
+  ADO_CONNECT_DATA_DIR="$WORK/cli-data" perf record -q -F 9999 -g -o "$WORK/perf-gcm.data" -- $gcm_cmd >/dev/null 2>&1
+  perf report -i "$WORK/perf-gcm.data" --stdio --no-children --sort comm,dso,sym --percent-limit 2 -g none 2>/dev/null \
+    | grep -v '^$' > "$OUT/perf-gcm.txt"
+fi
 
 # ---- figure 7: directory probes with injected latency
 step "figure 7: directory probes of $PROBE_ORGS organizations, ${LATENCY_MS} ms latency"

@@ -30,10 +30,14 @@ if ! command -v tauri-driver >/dev/null; then
   cargo install tauri-driver --locked --version '^2' >/dev/null
 fi
 
-stamp=node_modules/.ado-connect-lock
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "== npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
-  echo "$want" > "$stamp"
-fi
+# npm packages from committed lockfiles, once per lockfile change: the app's, and the
+# conformance test's independent OAuth server (oidc-provider).
+for dir in . tests/conformance; do
+  stamp=$dir/node_modules/.ado-connect-lock
+  want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "== npm ci ($dir)"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+    echo "$want" > "$stamp"
+  fi
+done

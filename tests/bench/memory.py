@@ -60,6 +60,26 @@ def rollup(pid):
     return pss, rss, name
 
 
+def by_mapping(pid, top=8):
+    """PSS (KiB) of one process by what is mapped: [heap], anonymous memory, each library."""
+    acc = {}
+    name = None
+    try:
+        with open(f"/proc/{pid}/smaps") as f:
+            for line in f:
+                first = line.split(None, 1)[0]
+                if "-" in first and not first.endswith(":"):
+                    parts = line.split()
+                    name = os.path.basename(parts[5]) if len(parts) > 5 else "[anon]"
+                    if len(parts) > 5 and parts[5].startswith("/memfd:"):
+                        name = "[memfd]"
+                elif first == "Pss:" and name:
+                    acc[name] = acc.get(name, 0) + int(line.split()[1])
+    except OSError:
+        return {}
+    return dict(sorted(acc.items(), key=lambda kv: -kv[1])[:top])
+
+
 def measure(path, settle, env):
     proc = subprocess.Popen([path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
     try:
@@ -73,7 +93,7 @@ def measure(path, settle, env):
             samples.append({
                 "pssKiB": sum(r[0] for _, r in procs),
                 "rssKiB": sum(r[1] for _, r in procs),
-                "processes": {f"{r[2]}[{p}]": {"pssKiB": r[0], "rssKiB": r[1]} for p, r in procs},
+                "processes": {f"{r[2]}[{p}]": {"pssKiB": r[0], "rssKiB": r[1], "top": by_mapping(p)} for p, r in procs},
             })
             time.sleep(1)
         return samples[-1]

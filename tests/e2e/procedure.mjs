@@ -168,7 +168,7 @@ async function mouseProcedure() {
         await d.type("#pat-name", "build agent");
         await d.click("#pat-submit");
         const token = await d.waitForScript(
-          "const e = document.querySelector('#pat-error'); if (e) return 'ERROR ' + e.textContent; return document.querySelector('#pat-token')?.value",
+          "const e = document.querySelector('#pat-error'); if (e && e.textContent.trim()) return 'ERROR ' + e.textContent; return document.querySelector('#pat-token')?.value",
           20000,
         );
         if (token.startsWith("ERROR ")) throw new Error(token);

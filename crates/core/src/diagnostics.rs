@@ -522,7 +522,7 @@ mod tests {
             format!("Authorization: Bearer {JWT}"),
             format!("refresh_token={pat}"),
             format!("the PAT is {pat}"),
-            format!("password: hunter2hunter2hunter2x1"),
+            "password: hunter2hunter2hunter2x1".to_string(),
         ] {
             let out = redact(&text);
             assert!(!out.contains(JWT), "{out}");

@@ -311,8 +311,12 @@ fn transport_error(endpoint: &str, e: &reqwest::Error) -> Error {
     // A proxy refusing CONNECT for https surfaces as a connection error, not a status.
     let mut source: Option<&dyn std::error::Error> = Some(e);
     while let Some(s) = source {
-        let text = s.to_string();
-        if text.contains("407") || text.contains("Proxy Authentication Required") {
+        // hyper-util's tunnel says "proxy authorization required"; never match a bare "407",
+        // which the URL in the message may hold (a port such as 40712).
+        let text = s.to_string().to_ascii_lowercase();
+        if text.contains("proxy authorization required")
+            || text.contains("proxy authentication required")
+        {
             return proxy_auth_required(endpoint);
         }
         source = s.source();

@@ -92,14 +92,11 @@ pub fn decode_registry_value(value: &RawRegistryValue) -> Result<RegistryValue> 
     let bad = |why: &str| registry_error(&value.name, why);
     match value.kind {
         REG_SZ | REG_EXPAND_SZ | REG_MULTI_SZ => {
-            if value.data.len() % 2 != 0 {
+            let chunks = value.data.chunks_exact(2);
+            if !chunks.remainder().is_empty() {
                 return Err(bad("its text is not valid UTF-16 (odd length)"));
             }
-            let units: Vec<u16> = value
-                .data
-                .chunks_exact(2)
-                .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                .collect();
+            let units: Vec<u16> = chunks.map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
             let text =
                 String::from_utf16(&units).map_err(|_| bad("its text is not valid UTF-16"))?;
             if value.kind == REG_MULTI_SZ {

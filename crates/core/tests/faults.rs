@@ -802,3 +802,42 @@ fn the_matrix_states_the_rules() {
         assert_eq!(e.refreshes, Some(1));
     }
 }
+
+/// Found by this matrix: a timeout was reported as a proxy asking for a password when the
+/// URL in the error's text held "407" (the simulator's port was 407xx). Pinned here with
+/// such a port.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timeout_on_a_port_with_407_in_it_is_still_a_timeout() {
+    let port = (40700..40800)
+        .find(|&port| std::net::TcpListener::bind(("127.0.0.1", port)).is_ok())
+        .expect("a free port in 40700..40800");
+    let sim = ado_sim::Sim::start(ado_sim::SimOptions {
+        port,
+        scenario: fast_scenario(),
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sim.toml");
+    std::fs::write(&file, sim.config_toml()).unwrap();
+    let config = ado_connect_core::config::ConfigLoader {
+        env: Some(file),
+        ..Default::default()
+    }
+    .load()
+    .unwrap()
+    .config;
+    let devops = ado_connect_core::devops::DevopsClient::new(
+        config.devops,
+        HttpClient::new(Duration::from_millis(300)).with_retry(RetryPolicy {
+            max_attempts: 1,
+            ..retry_policy()
+        }),
+    );
+    sim.set_fault("probe", Fault::hang());
+    let err = devops.probe_tenant(ORG).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Timeout, "{err:?}");
+    sim.set_fault("probe", Fault::reset());
+    let err = devops.probe_tenant(ORG).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::NetworkUnreachable, "{err:?}");
+}
