@@ -114,3 +114,16 @@ async fn a_proxy_demanding_authentication_is_a_clear_error() {
     assert!(app.start_sign_in().await.is_ok());
     assert_eq!(h.sim.request_count("devicecode"), 1);
 }
+
+#[tokio::test]
+async fn the_machine_policy_proxy_is_used() {
+    let proxy = tinyproxy(None);
+    let port = proxy.port;
+    let h = Harness::start_with(fast_scenario(), move |c| {
+        c.policy.proxy = format!("http://127.0.0.1:{port}");
+    })
+    .await;
+    h.sign_in().await;
+    let log = std::fs::read_to_string(&proxy.log).unwrap_or_default();
+    assert!(log.contains("/oauth2/v2.0/token"), "proxy log: {log}");
+}
