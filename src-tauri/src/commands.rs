@@ -123,7 +123,11 @@ pub fn sign_in_cancel(state: State<'_, AppState>) {
 }
 
 #[tauri::command]
-pub async fn sign_in_browser(app: AppHandle, state: State<'_, AppState>) -> Result<SessionStatus> {
+pub async fn sign_in_browser(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    tenant_id: Option<String>,
+) -> Result<SessionStatus> {
     let core = state.core()?;
     let cancel = CancellationToken::new();
     if let Some(previous) = state.sign_in.lock().expect("lock").replace(cancel.clone()) {
@@ -136,6 +140,7 @@ pub async fn sign_in_browser(app: AppHandle, state: State<'_, AppState>) -> Resu
                 .map_err(|e| Error::internal(format!("cannot open the browser: {e}")))
         },
         &cancel,
+        tenant_id.as_deref(),
     )
     .await
 }

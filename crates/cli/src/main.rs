@@ -564,6 +564,10 @@ async fn login(
             c.cancel();
         }
     });
+    let tenant_id = match &tenant {
+        Some(t) => Some(app.resolve_directory(t).await?),
+        None => None,
+    };
     let status = if browser {
         app.sign_in_with_browser(
             |url| {
@@ -575,14 +579,12 @@ async fn login(
                 Ok(())
             },
             &cancel,
+            tenant_id.as_deref(),
         )
         .await?
     } else {
-        let auth = match &tenant {
-            Some(t) => {
-                app.start_sign_in_to(&app.resolve_directory(t).await?)
-                    .await?
-            }
+        let auth = match &tenant_id {
+            Some(t) => app.start_sign_in_to(t).await?,
             None => app.start_sign_in().await?,
         };
         let expires_at =

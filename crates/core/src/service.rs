@@ -350,16 +350,25 @@ impl AdoConnect {
         report.save(dir)
     }
 
+    /// The browser fallback (authorization code + PKCE); `tenant_id` for the work account.
     pub async fn sign_in_with_browser(
         &self,
         open: impl FnOnce(&str) -> Result<()>,
         cancel: &CancellationToken,
+        tenant_id: Option<&str>,
     ) -> Result<SessionStatus> {
+        let tenant = match tenant_id {
+            Some(t) => uuid::Uuid::parse_str(t)
+                .map_err(|_| Error::invalid_input("directory ID", format!("`{t}` is not a GUID")))?
+                .to_string(),
+            None => self.config.identity.tenant.clone(),
+        };
         let tokens = self
             .identity
-            .sign_in_with_browser(open, Duration::from_secs(600), cancel)
+            .sign_in_with_browser_to(&tenant, open, Duration::from_secs(600), cancel)
             .await?;
-        let status = self.session.complete_sign_in(tokens, None).await?;
+        let tenant = tenant_id.map(|_| tenant);
+        let status = self.session.complete_sign_in(tokens, tenant).await?;
         self.after_sign_in(&status, "browser");
         Ok(status)
     }

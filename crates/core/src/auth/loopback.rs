@@ -40,6 +40,19 @@ impl IdentityClient {
         timeout: Duration,
         cancel: &CancellationToken,
     ) -> Result<TokenSet> {
+        let tenant = self.config().tenant.clone();
+        self.sign_in_with_browser_to(&tenant, open, timeout, cancel)
+            .await
+    }
+
+    /// As [`Self::sign_in_with_browser`] against a given tenant (the work account).
+    pub async fn sign_in_with_browser_to(
+        &self,
+        tenant: &str,
+        open: impl FnOnce(&str) -> Result<()>,
+        timeout: Duration,
+        cancel: &CancellationToken,
+    ) -> Result<TokenSet> {
         let listener = TcpListener::bind(("127.0.0.1", 0))
             .await
             .map_err(|e| Error::internal(format!("cannot listen on loopback: {e}")))?;
@@ -51,7 +64,7 @@ impl IdentityClient {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let state = CsrfToken::new_random();
         let cfg = self.config();
-        let mut url = self.url_for(&cfg.tenant, "oauth2/v2.0/authorize")?;
+        let mut url = self.url_for(tenant, "oauth2/v2.0/authorize")?;
         url.query_pairs_mut()
             .append_pair("client_id", &cfg.client_id)
             .append_pair("response_type", "code")
@@ -80,7 +93,7 @@ impl IdentityClient {
             ("code_verifier".to_string(), verifier.secret().to_string()),
             ("scope".to_string(), cfg.scopes.join(" ")),
         ];
-        let token_url = self.url_for(&cfg.tenant, "oauth2/v2.0/token")?;
+        let token_url = self.url_for(tenant, "oauth2/v2.0/token")?;
         self.token_request_at(token_url, form).await
     }
 }
