@@ -261,3 +261,71 @@ async fn no_poll_comes_sooner_than_the_interval() {
     assert_eq!(slow_downs, 0, "a poll came sooner than the interval");
     assert!(h.sim.request_count("token") >= 3);
 }
+
+/// Plays the person in the browser: Approve (or Decline) on the simulator's authorize page,
+/// then follow the redirect to the app's loopback listener.
+fn browser(decision: &'static str) -> impl FnOnce(&str) -> ado_connect_core::Result<()> {
+    move |url: &str| {
+        let url = url.to_string();
+        tokio::spawn(async move {
+            let no_redirects = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let page = no_redirects.get(&url).send().await.unwrap();
+            assert!(page.status().is_success());
+            let answer = no_redirects
+                .post(&url)
+                .form(&[("action", decision)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), 302);
+            let location = answer.headers()["location"].to_str().unwrap().to_string();
+            assert!(location.starts_with("http://localhost:"), "{location}");
+            let back = location.replacen("localhost", "127.0.0.1", 1);
+            reqwest::get(back).await.unwrap();
+        });
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn browser_sign_in_with_pkce_and_loopback_redirect() {
+    let h = Harness::start(fast_scenario()).await;
+    let status = h
+        .app
+        .sign_in_with_browser(browser("approve"), &CancellationToken::new(), None)
+        .await
+        .unwrap();
+    assert_eq!(status.user.unwrap().email, MORGAN);
+    assert_eq!(h.sim.request_count("authorize"), 2);
+    assert_eq!(h.app.list_organizations(false).await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn browser_sign_in_declined() {
+    let h = Harness::start(fast_scenario()).await;
+    let err = h
+        .app
+        .sign_in_with_browser(browser("decline"), &CancellationToken::new(), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::SignInDeclined);
+    assert_eq!(h.sim.request_count("token"), 0, "no code, no redemption");
+}
+
+#[tokio::test]
+async fn browser_sign_in_to_the_directory_as_the_work_account() {
+    let h = Harness::start(fast_scenario()).await;
+    let status = h
+        .app
+        .sign_in_with_browser(
+            browser("approve"),
+            &CancellationToken::new(),
+            Some(common::CONTOSO),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status.tenant, common::CONTOSO);
+}
