@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Every test, in stages: rust (fmt, clippy, unit + integration tests with a real keychain),
-# ui (typecheck, build, headless Chromium), e2e (the real app under Xvfb via WebDriver).
-# `scripts/test.sh rust|ui|e2e` runs one stage. Output ends with the runners' summary lines.
+# ui (typecheck, build, headless Chromium), e2e (the real app under Xvfb via WebDriver),
+# packaging (release .deb/.rpm built, checked, signed, launched), bench (the benchmark harness
+# once on tiny sizes, timings never asserted). `scripts/test.sh STAGE…` runs some.
+# Output ends with the runners' summary lines.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2} CARGO_TERM_COLOR=never NO_COLOR=1
-stages=${1:-rust ui e2e}
+stages=${*:-rust ui e2e packaging bench}
 logs=artifacts/logs
 mkdir -p "$logs"; rm -f "$logs"/*.log
 t0=$(date +%s)
@@ -44,6 +46,12 @@ for stage in $stages; do
       run_stage e2e-build bash -c 'npx tauri build --debug --no-bundle && cargo build -p ado-sim'
       run_stage e2e-tests with_keyring xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" tests/e2e/run.sh
       ;;
+    packaging)
+      run_stage packaging-tests with_keyring tests/packaging/run.sh
+      ;;
+    bench)
+      run_stage bench-smoke with_keyring scripts/bench.sh --smoke
+      ;;
     *) echo "unknown stage $stage" >&2; exit 2 ;;
   esac
 done
@@ -51,7 +59,7 @@ done
 step "summary"
 [ ${#failed[@]} -eq 0 ] || echo "failed stages: ${failed[*]}"
 # The runners' own closing lines, in order: cargo test, then the Node runners.
-for f in "$logs"/rust-tests.log "$logs"/ui-tests.log "$logs"/e2e-tests.log; do
+for f in "$logs"/rust-tests.log "$logs"/ui-tests.log "$logs"/e2e-tests.log "$logs"/packaging-tests.log "$logs"/bench-smoke.log; do
   [ -f "$f" ] || continue
   grep -E '^(test result: |[0-9]+ passed, [0-9]+ failed)' "$f"
 done
