@@ -47,10 +47,10 @@ for stage in $stages; do
       run_stage e2e-tests with_keyring xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" tests/e2e/run.sh
       ;;
     packaging)
-      run_stage packaging-tests with_keyring tests/packaging/run.sh
+      run_stage packaging-tests tests/packaging/run.sh
       ;;
     bench)
-      run_stage bench-smoke with_keyring scripts/bench.sh --smoke
+      run_stage bench-smoke scripts/bench.sh --smoke
       ;;
     *) echo "unknown stage $stage" >&2; exit 2 ;;
   esac
