@@ -39,9 +39,10 @@ test-e2e: deps
 bench: deps
 	scripts/bench.sh
 
-## Release app and Linux packages (.deb, .rpm). AppImage is configured but needs downloads.
+## Release app and Linux packages (.deb, .rpm) with SHA256SUMS and GPG signatures (key from the
+## environment, see docs/it-desks.md). AppImage is configured but needs downloads.
 bundle: deps
-	npx tauri build --bundles deb,rpm
+	scripts/bundle.sh
 
 ## Copy the screenshots of the last end-to-end run into docs/screenshots.
 screenshots:

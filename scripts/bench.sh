@@ -82,6 +82,14 @@ if [ "${1:-}" = "--inner-window" ]; then
   if python3 "$BENCH/memory.py" --runs "$RUNS" --settle "$SETTLE" --app "adoConnect=$APP" --app "emptyTauri=$EMPTY" --out "$OUT/memory.json"; then
     ok "idle memory (PSS) of both process trees"
   else bad "idle memory"; fi
+  if [ "$mode" = full ]; then
+    # Where the memory goes: the same with WebKit's accelerated compositing off (under Xvfb its
+    # layers are painted by Mesa's software GL into the web process's own heap).
+    if WEBKIT_DISABLE_COMPOSITING_MODE=1 python3 "$BENCH/memory.py" --runs 3 --settle "$SETTLE" \
+        --app "adoConnect=$APP" --app "emptyTauri=$EMPTY" --out "$OUT/memory-nocompositing.json"; then
+      ok "idle memory with accelerated compositing off (diagnostic)"
+    else bad "idle memory with accelerated compositing off"; fi
+  fi
   if [ "$PROFILE" = release ] && command -v perf >/dev/null; then
     step "profile: perf record of the first 4 s of each app"
     for pair in "adoConnect=$APP" "emptyTauri=$EMPTY"; do
@@ -104,7 +112,7 @@ if [ "${1:-}" = "--inner-window" ]; then
 
   step "figure 6: $ORGS organizations in the window"
   fresh; start_sim orgs "$WORK/orgs.toml" && use_sim orgs
-  if node "$BENCH/window.mjs" orgs --app "$APP" --orgs "$((ORGS + 3))" --runs "$RUNS" --query "$QUERY" --out "$OUT/orgs-window.json"; then
+  if node "$BENCH/window.mjs" orgs --app "$APP" --orgs "$ORGS" --runs "$RUNS" --query "$QUERY" --out "$OUT/orgs-window.json"; then
     ok "$ORGS organizations: list shown and filter keystrokes timed in the page"
   else bad "$ORGS organizations in the window"; fi
   stop_sim
@@ -193,6 +201,27 @@ else
   bad "no ui/dist (npm run build)"
 fi
 if [ -n "$deb" ]; then ok ".deb size measured"; elif [ "$mode" = smoke ]; then ok ".deb not built in smoke mode (size skipped)"; else bad "no .deb in target/release/bundle/deb"; fi
+# What is in the binary (the .deb is ~all binary): sections of both apps' release binaries.
+for b in "$APP" "$EMPTY"; do
+  [ -x "$b" ] && { echo "== $(basename "$b") $(stat -c %s "$b") bytes, gzip -9: $(gzip -9 -c "$b" | wc -c) bytes"; size -A "$b"; }
+done > "$OUT/binary-sections.txt" 2>/dev/null
+# Over the goal: which crates the code comes from (cargo bloat on an unstripped build) and what
+# a size-optimised profile would give (opt-level s, fat LTO, one codegen unit), both built in
+# target/bench-size so that the release artifacts others use stay as they are. BENCH_SIZE=0 skips.
+if [ "$mode" = full ] && [ -n "$deb" ] && [ "$(stat -c %s "$deb")" -gt 5000000 ] && [ "${BENCH_SIZE:-1}" != 0 ]; then
+  step "the .deb is over 5 MB: cargo bloat and a size-optimised build (target/bench-size; slow the first time)"
+  command -v cargo-bloat >/dev/null || cargo install cargo-bloat --locked >> "$build_log" 2>&1
+  if CARGO_TARGET_DIR=$ROOT/target/bench-size CARGO_PROFILE_RELEASE_STRIP=false \
+      cargo bloat --release -p ado-connect-app --features tauri/custom-protocol --crates -n 40 > "$OUT/bloat-crates.txt" 2>> "$build_log"; then
+    ok "cargo bloat: the release binary's code by crate"
+  else bad "cargo bloat (see ${build_log#$ROOT/})"; fi
+  if CARGO_TARGET_DIR=$ROOT/target/bench-size CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=fat \
+      CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 build cargo build --release -p ado-connect-app --features tauri/custom-protocol; then
+    small=$ROOT/target/bench-size/release/ado-connect-app
+    echo "{\"bytes\": $(stat -c %s "$small"), \"gzipBytes\": $(gzip -9 -c "$small" | wc -c), \"profile\": \"opt-level=s, lto=fat, codegen-units=1, strip\"}" > "$OUT/size-variant.json"
+    ok "size-optimised build measured"
+  else bad "size-optimised build (see ${build_log#$ROOT/})"; fi
+fi
 
 # ---- figure 8: gcm clean --dry-run on a large legacy cache; --version
 step "figure 8: ado-connect gcm clean --dry-run on $GCM_ENTRIES entries, --version"

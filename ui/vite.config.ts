@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL(".", import.meta.url));
 
 // Tauri expects a fixed port and fails if it is taken; WebKitGTK is the oldest engine we ship on.
-// mock.html (browser tests only) is served by the dev server but is not a build input, so it never ships.
+// mock.html (browser tests only) is not an input of this build, so it never ships; tests/ui/run.mjs
+// builds it on its own, into a temporary folder.
 export default defineConfig({
   root,
   clearScreen: false,

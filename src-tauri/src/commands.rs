@@ -20,6 +20,15 @@ use tokio_util::sync::CancellationToken;
 
 type Result<T> = std::result::Result<T, Error>;
 
+/// Every error a command returns is logged with its code and correlation id (never a
+/// token), so "Copy diagnostic summary" can list the last ones.
+fn logged<T>(command: &str, r: Result<T>) -> Result<T> {
+    if let Err(e) = &r {
+        ado_connect_core::diagnostics::log_error(command, e);
+    }
+    r
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
@@ -147,7 +156,10 @@ pub async fn sign_in_browser(
 
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> Result<()> {
-    state.core()?.session.sign_out().await
+    logged(
+        "sign_out",
+        async { state.core()?.session.sign_out().await }.await,
+    )
 }
 
 #[tauri::command]
@@ -166,17 +178,26 @@ pub async fn organization_details(
     state: State<'_, AppState>,
     org: String,
 ) -> Result<OrganizationDetails> {
-    state.core()?.organization_details(&org).await
+    logged(
+        "organization_details",
+        async { state.core()?.organization_details(&org).await }.await,
+    )
 }
 
 #[tauri::command]
 pub async fn list_directories(state: State<'_, AppState>) -> Result<Vec<Directory>> {
-    state.core()?.list_directories().await
+    logged(
+        "list_directories",
+        async { state.core()?.list_directories().await }.await,
+    )
 }
 
 #[tauri::command]
 pub async fn resolve_domain(state: State<'_, AppState>, domain: String) -> Result<Directory> {
-    state.core()?.resolve_domain(&domain).await
+    logged(
+        "resolve_domain",
+        async { state.core()?.resolve_domain(&domain).await }.await,
+    )
 }
 
 #[tauri::command]
@@ -185,7 +206,10 @@ pub async fn preflight(
     org: String,
     tenant_id: String,
 ) -> Result<Vec<Check>> {
-    state.core()?.preflight(&org, &tenant_id).await
+    logged(
+        "preflight",
+        async { state.core()?.preflight(&org, &tenant_id).await }.await,
+    )
 }
 
 #[tracing::instrument(skip(app, state))]
@@ -199,7 +223,10 @@ pub async fn connect_organization(
     let mut progress = |step: &str| {
         let _ = app.emit("connect-progress", json!({"step": step}));
     };
-    state.core()?.connect(&org, &tenant_id, &mut progress).await
+    logged(
+        "connect_organization",
+        async { state.core()?.connect(&org, &tenant_id, &mut progress).await }.await,
+    )
 }
 
 /// Disconnect from the directory (its own confirmation in the UI).
@@ -212,12 +239,18 @@ pub async fn disconnect_organization(
     let mut progress = |step: &str| {
         let _ = app.emit("connect-progress", json!({"step": step}));
     };
-    state.core()?.disconnect(&org, &mut progress).await
+    logged(
+        "disconnect_organization",
+        async { state.core()?.disconnect(&org, &mut progress).await }.await,
+    )
 }
 
 #[tauri::command]
 pub async fn list_members(state: State<'_, AppState>, org: String) -> Result<Vec<Member>> {
-    state.core()?.list_members(&org).await
+    logged(
+        "list_members",
+        async { state.core()?.list_members(&org).await }.await,
+    )
 }
 
 #[tauri::command]
@@ -227,7 +260,10 @@ pub async fn invite_user(
     email: String,
     access_level: InviteAccessLevel,
 ) -> Result<Invitation> {
-    state.core()?.invite_user(&org, &email, access_level).await
+    logged(
+        "invite_user",
+        async { state.core()?.invite_user(&org, &email, access_level).await }.await,
+    )
 }
 
 #[tauri::command]
@@ -236,7 +272,10 @@ pub async fn invitation_status(
     org: String,
     email: String,
 ) -> Result<Invitation> {
-    state.core()?.invitation_status(&org, &email).await
+    logged(
+        "invitation_status",
+        async { state.core()?.invitation_status(&org, &email).await }.await,
+    )
 }
 
 /// Open a link in the system browser, only if core's allowlist accepts it.
@@ -254,7 +293,7 @@ pub fn open_link(app: AppHandle, state: State<'_, AppState>, url: String) -> Res
 pub async fn resume(
     state: State<'_, AppState>,
 ) -> Result<ado_connect_core::wizard::WizardProgress> {
-    state.core()?.resume().await
+    logged("resume", async { state.core()?.resume().await }.await)
 }
 
 #[derive(Serialize)]
@@ -310,7 +349,12 @@ pub fn gcm_plan(
     orgs: Vec<String>,
     choices: Option<GcmChoices>,
 ) -> Result<GcmPlan> {
-    state.core()?.gcm_plan(orgs, choices.unwrap_or_default())
+    logged(
+        "gcm_plan",
+        state
+            .core()
+            .and_then(|c| c.gcm_plan(orgs, choices.unwrap_or_default())),
+    )
 }
 
 #[tauri::command]
@@ -319,13 +363,23 @@ pub fn gcm_apply(
     plan: GcmPlan,
     choices: Option<GcmChoices>,
 ) -> Result<GcmOutcome> {
-    state.core()?.gcm_apply(&plan, choices.unwrap_or_default())
+    logged(
+        "gcm_apply",
+        state
+            .core()
+            .and_then(|c| c.gcm_apply(&plan, choices.unwrap_or_default())),
+    )
 }
 
 /// Undo a cleanup: put a backup it made back.
 #[tauri::command]
 pub fn gcm_restore(state: State<'_, AppState>, backup: String) -> Result<RestoreOutcome> {
-    state.core()?.gcm_restore(std::path::Path::new(&backup))
+    logged(
+        "gcm_restore",
+        state
+            .core()
+            .and_then(|c| c.gcm_restore(std::path::Path::new(&backup))),
+    )
 }
 
 /// Open the folder with the log files (for the IT desk).
@@ -334,4 +388,21 @@ pub fn open_logs_folder(app: AppHandle, state: State<'_, AppState>) -> Result<()
     app.opener()
         .open_path(state.log_dir.display().to_string(), None::<&str>)
         .map_err(|e| Error::internal(format!("cannot open the log folder: {e}")))
+}
+
+/// "Copy diagnostic summary": version, OS, config sources, recent errors with their codes and
+/// correlation ids. Never a token.
+#[tauri::command]
+pub fn diagnostics_summary(state: State<'_, AppState>) -> String {
+    let config = match (&state.loaded, &state.core) {
+        (Some(l), _) => Ok(l),
+        (None, Err(e)) => Err(e),
+        (None, Ok(_)) => return String::new(),
+    };
+    ado_connect_core::diagnostics::collect(ado_connect_core::diagnostics::Inputs {
+        config,
+        log_dir: Some(&state.log_dir),
+        updates: None,
+    })
+    .render_text()
 }

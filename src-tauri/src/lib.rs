@@ -101,6 +101,7 @@ pub fn run() {
             commands::gcm_apply,
             commands::gcm_restore,
             commands::open_logs_folder,
+            commands::diagnostics_summary,
         ])
         .run(context)
         .expect("error while running ADO Connect");

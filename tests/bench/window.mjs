@@ -32,8 +32,8 @@ const median = (v) => {
 };
 const summary = (v) => (v.length ? { median: median(v), min: Math.min(...v), max: Math.max(...v), n: v.length } : null);
 
-async function session(application) {
-  return WebDriver.start(process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4454", { browserName: "wry", "tauri:options": { application } });
+async function session(application, extra = {}) {
+  return WebDriver.start(process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4454", { browserName: "wry", "tauri:options": { application }, ...extra });
 }
 
 async function sim(method, path, body) {
@@ -58,11 +58,14 @@ async function executeAsync(d, script, args = []) {
 // is then this script's own time: an upper bound).
 const READY_SCRIPT = `
 const done = arguments[arguments.length - 1];
+const scriptMs = performance.now();
 const stamp = (readyMs, late) => {
   const nav = performance.getEntriesByType("navigation")[0];
   const fcp = performance.getEntriesByName("first-contentful-paint")[0];
   return {
     late,
+    scriptMs,
+    readyState: document.readyState,
     origin: performance.timeOrigin,
     readyMs,
     fcpMs: fcp ? fcp.startTime : null,
@@ -86,12 +89,21 @@ new MutationObserver((_, o) => {
 
 async function startOnce(application) {
   const t0 = Date.now();
-  const d = await session(application);
+  // pageLoadStrategy "none": commands do not wait for the page's load event, so the observer
+  // below is in place while the page is still loading, before the first screen is up.
+  const d = await session(application, { pageLoadStrategy: "none" });
   const sessionUp = Date.now();
   try {
     let page;
-    for (let i = 0; i < 200 && !page; i++) {
+    let attempts = 0;
+    for (let i = 0; i < 1000 && !page; i++) {
+      attempts++;
       try {
+        const href = await d.execute("return document.documentElement ? location.href : '';");
+        if (!href || href === "about:blank") {
+          await sleep(5);
+          continue;
+        }
         page = await executeAsync(d, READY_SCRIPT);
       } catch {
         await sleep(10);
@@ -107,6 +119,8 @@ async function startOnce(application) {
       navigationToDomContentLoadedMs: page.domContentLoadedMs,
       navigationToReadyMs: page.readyMs,
       late: page.late,
+      navigationToScriptMs: page.scriptMs,
+      attempts,
     };
   } finally {
     await d.quit().catch(() => {});

@@ -22,7 +22,7 @@ step() { echo "== [$(( $(date +%s) - t0 ))s] $*"; }
 
 # Tools the checks need (Debian packages), installed once if missing.
 need=()
-for p in rpm desktop-file-utils appstream imagemagick xvfb xauth gnupg binutils dbus gnome-keyring; do
+for p in rpm cpio desktop-file-utils appstream imagemagick x11-utils xvfb xauth gnupg binutils dbus gnome-keyring; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -43,7 +43,7 @@ trap cleanup EXIT
 export GNUPGHOME=$work/gnupg
 mkdir -m 700 "$GNUPGHOME"
 gpg --batch --quiet --passphrase '' --quick-generate-key "ADO Connect test signing <packaging-test@example.invalid>" ed25519 sign 1d 2>/dev/null
-fpr=$(gpg --batch --with-colons --list-secret-keys | awk -F: '/^fpr/ {print $10; exit}')
+fpr=$(gpg --batch --with-colons --list-secret-keys 2>/dev/null | awk -F: '/^fpr/ {print $10; exit}')
 [ -n "$fpr" ] && ok "throwaway GPG key made" || fail "throwaway GPG key made"
 gpg --batch --armor --export "$fpr" > "$work/trusted-key.asc"
 
@@ -76,15 +76,16 @@ check "unsigned bundles say so" grep -q "NOT SIGNED" <(BUNDLE_OUT="$work/unsigne
 step ".deb metadata"
 ctrl=$(dpkg-deb -f "$deb")
 depends=$(dpkg-deb -f "$deb" Depends)
-for dep in libwebkit2gtk-4.1-0 libgtk-3-0 libjavascriptcoregtk-4.1-0 libsoup-3.0-0 libdbus-1-3; do
+for dep in libwebkit2gtk-4.1-0 libgtk-3-0 libjavascriptcoregtk-4.1-0 libsoup-3.0-0 libglib2.0-0 libgdk-pixbuf-2.0-0 libcairo2 libdbus-1-3; do
   if has "$depends" "$dep"; then ok ".deb depends on $dep"; else fail ".deb depends on $dep" "$depends"; fi
 done
 check ".deb has a description, section devel and a maintainer" bash -c '
   grep -q "^Description: Connect an Azure DevOps" <<<"$1" && grep -q "^Section: devel" <<<"$1" && grep -q "^Maintainer: ." <<<"$1"' _ "$ctrl"
 files=$(dpkg-deb -c "$deb")
-for f in ./usr/bin/ado-connect-app "./usr/share/applications/ADO Connect.desktop" \
-         ./usr/share/metainfo/com.adoconnect.app.metainfo.xml ./usr/share/icons/hicolor/128x128/apps/ado-connect-app.png; do
-  if has "$files" "$f"; then ok ".deb installs $f"; else fail ".deb installs $f"; fi
+for f in usr/bin/ado-connect-app "usr/share/applications/ADO Connect.desktop" \
+         usr/share/metainfo/com.adoconnect.app.metainfo.xml usr/share/icons/hicolor/128x128/apps/ado-connect-app.png \
+         usr/share/doc/ado-connect/config.toml.example; do
+  if has "$files" " $f"; then ok ".deb installs /$f"; else fail ".deb installs /$f"; fi
 done
 
 rootfs=$work/root
@@ -94,7 +95,10 @@ bin=$rootfs/usr/bin/ado-connect-app
 missing=""
 for lib in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
   path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ {print $NF; exit}')
-  pkg=$(dpkg -S "$path" 2>/dev/null | head -1 | cut -d: -f1)
+  # dpkg knows merged-/usr paths by the name the package shipped (/usr/lib or /lib).
+  pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "/usr$path" 2>/dev/null || dpkg -S "$(realpath "$path")" 2>/dev/null)
+  pkg=$(head -1 <<<"$pkg" | cut -d: -f1)
+  [ -n "$pkg" ] || { missing="$missing $lib(no package)"; continue; }
   case $pkg in libc6|libgcc-s1) continue ;; esac
   has "$depends" "$pkg" || missing="$missing $lib($pkg)"
 done
@@ -108,11 +112,11 @@ check "AppStream launchable names the installed desktop file" grep -q "<launchab
 
 step "apt-get install --simulate"
 sim=$(apt-get install --simulate -o Debug::NoLocking=1 "$deb" 2>&1)
-if [ $? -eq 0 ] && has "$sim" "Inst ado-connect-app"; then ok ".deb dependencies resolve on this system (apt-get install --simulate)"; else fail ".deb dependencies resolve on this system" "$(tail -5 <<<"$sim")"; fi
+if [ $? -eq 0 ] && has "$sim" "Inst ado-connect "; then ok ".deb dependencies resolve on this system (apt-get install --simulate)"; else fail ".deb dependencies resolve on this system" "$(tail -5 <<<"$sim")"; fi
 
 step ".rpm metadata"
 requires=$(rpm -qpR "$rpm" 2>/dev/null)
-for dep in webkit2gtk4.1 gtk3 javascriptcoregtk4.1 libsoup3 dbus-libs; do
+for dep in webkit2gtk4.1 gtk3 javascriptcoregtk4.1 libsoup3 glib2 gdk-pixbuf2 cairo dbus-libs; do
   if has "$requires" "$dep"; then ok ".rpm requires $dep"; else fail ".rpm requires $dep" "$requires"; fi
 done
 rpmfiles=$(rpm -qpl "$rpm" 2>/dev/null)
@@ -120,7 +124,7 @@ for f in /usr/bin/ado-connect-app "/usr/share/applications/ADO Connect.desktop" 
   if has "$rpmfiles" "$f"; then ok ".rpm installs $f"; else fail ".rpm installs $f"; fi
 done
 info=$(rpm -qpi "$rpm" 2>/dev/null)
-check ".rpm has name, license and summary" bash -c 'grep -q "^Name *: ado-connect-app" <<<"$1" && grep -q "^License *: MIT" <<<"$1" && grep -q "^Summary *: Connect an Azure DevOps" <<<"$1"' _ "$info"
+check ".rpm has name, license and summary" bash -c 'grep -q "^Name *: ado-connect$" <<<"$1" && grep -q "^License *: MIT" <<<"$1" && grep -q "^Summary *: Connect an Azure DevOps" <<<"$1"' _ "$info"
 check ".rpm digests are intact (rpm -K)" rpm -K --nosignature "$rpm"
 mkdir -p "$work/rpmroot"
 check ".rpm carries the same desktop entry and metainfo" bash -c '
@@ -139,14 +143,18 @@ echo -n ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
 "$BIN" > "$WORK/app.out" 2>&1 &
 pid=$!
 alive=0
-for _ in $(seq 40); do
+for _ in $(seq 80); do
   sleep 0.25
   kill -0 "$pid" 2>/dev/null || break
   if xwininfo -root -tree 2>/dev/null | grep -q '"ADO Connect"'; then alive=1; break; fi
 done
-sleep 3   # let the page render
+# The page first shows "Starting ADO Connect…" (a few colours), then the Home screen: wait for it.
+for _ in $(seq 30); do
+  sleep 1
+  import -window root "$SHOT"
+  [ "$(convert "$SHOT" -format '%k' info: 2>/dev/null || echo 0)" -gt 250 ] && break
+done
 kill -0 "$pid" 2>/dev/null && alive=$((alive + 1))
-import -window root "$SHOT"
 kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 echo "window=$alive" > "$WORK/launch.result"
 EOF
@@ -157,7 +165,7 @@ HOME=$work/home XDG_DATA_HOME=$work/home/data XDG_CONFIG_HOME=$work/home/config 
 result=$(cat "$work/launch.result" 2>/dev/null)
 if [ "$result" = "window=2" ]; then ok "the unpacked binary opens its window and keeps running"; else fail "the unpacked binary opens its window" "$result $(tail -5 "$work/app.out" 2>/dev/null)"; fi
 colors=$(convert "$shot" -format '%k' info: 2>/dev/null || echo 0)
-if [ "${colors:-0}" -gt 50 ]; then ok "screenshot saved to artifacts/screenshots/packaged-app.png ($colors colours)"; else fail "screenshot shows the app" "$colors colours"; fi
+if [ "${colors:-0}" -gt 250 ]; then ok "screenshot saved to artifacts/screenshots/packaged-app.png ($colors colours)"; else fail "screenshot shows the app" "$colors colours"; fi
 log=$(cat "$work"/home/data/com.adoconnect.app/logs/ado-connect.*.log 2>/dev/null)
 if has "$log" "updates off: this build has no update key"; then ok "a build without an update key runs without the updater (logged)"; else fail "updater off in a keyless build" "$(tail -3 <<<"$log")"; fi
 

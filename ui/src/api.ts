@@ -229,7 +229,11 @@ export interface SignInProgress {
 }
 
 export interface ConnectProgress {
-  step: "connecting" | "verifying" | "connected" | "failed";
+  /**
+   * A connect: connecting, verifying, connected (or failed). A disconnect: disconnecting,
+   * verifying, then disconnected, or not-yet-visible when Microsoft does not show it yet.
+   */
+  step: "connecting" | "verifying" | "connected" | "failed" | "disconnecting" | "disconnected" | "not-yet-visible";
   error?: UserError;
 }
 
@@ -333,9 +337,12 @@ export const signInStart = (tenantId?: string) =>
 /** Stops the device-code sign-in at once: no request leaves after it. */
 export const signInCancel = () => call<null>("sign_in_cancel");
 
-/** Signs in through the system browser (authorization code + PKCE with a loopback redirect). */
-export async function signInBrowser(): Promise<SessionStatus> {
-  const r = await call<SessionStatus>("sign_in_browser");
+/**
+ * Signs in through the system browser (authorization code + PKCE with a loopback redirect).
+ * With a directory id it is the work-account sign-in after connecting, as `signInStart`.
+ */
+export async function signInBrowser(tenantId?: string): Promise<SessionStatus> {
+  const r = await call<SessionStatus>("sign_in_browser", tenantId ? { tenantId } : {});
   if (!r || !r.signedIn || !r.user) throw UserError.from(S.error.signInFailed);
   return r;
 }
@@ -364,6 +371,13 @@ export const preflight = (org: string, tenantId: string) =>
 /** Connects the organization to the directory and verifies it; steps arrive through `onConnectProgress`. */
 export const connectOrganization = (org: string, tenantId: string) =>
   call<ConnectResult>("connect_organization", { org, tenantId });
+
+/**
+ * Disconnects the organization from its directory (back to personal Microsoft accounts) and
+ * verifies it; steps arrive through `onConnectProgress`. The result's tenantId is the all-zero
+ * GUID; `verified` is false when Microsoft does not show the change yet.
+ */
+export const disconnectOrganization = (org: string) => call<ConnectResult>("disconnect_organization", { org });
 
 /** Lists what a Git Credential Manager cleanup would change on this machine, without changing anything. */
 export const gcmPlan = (orgs: string[], choices: GcmChoices = {}) => call<GcmPlan>("gcm_plan", { orgs, choices });
@@ -417,7 +431,7 @@ export function onSignInProgress(handler: (p: SignInProgress) => void): Promise<
   );
 }
 
-/** Each step of a connect (connecting, verifying, connected, failed). Returns the function that stops listening. */
+/** Each step of a connect or a disconnect (see ConnectProgress). Returns the function that stops listening. */
 export function onConnectProgress(handler: (p: ConnectProgress) => void): Promise<UnlistenFn> {
   return listen<Omit<ConnectProgress, "error"> & { error?: IpcError }>("connect-progress", (e) =>
     handler({ ...e.payload, error: errorOf(e.payload.error) }),

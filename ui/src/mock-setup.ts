@@ -1,4 +1,5 @@
-// Browser tests only (loaded by mock.html, never by index.html, so it is not in the bundle):
+// Browser tests only (loaded by mock.html through mock-entry.ts, never by index.html, so it is
+// not in the app's bundle):
 // a fake backend behind Tauri's official `mockIPC`, with event emission, following
 // docs/ipc.md. Tests steer it through `window.__mockScenario` (set before the page loads with
 // Playwright's addInitScript, or changed later), read `window.__calls` (what the app sent),
@@ -35,9 +36,11 @@ export interface MockScenario {
   orgs?: number | "empty";
   /** Commands that reject with this error. */
   fail?: Record<string, IpcError>;
-  /** Milliseconds before a command answers (default 60). */
+  /** Milliseconds before a command answers (default 20: every answer arrives later, as over IPC). */
   delay?: Record<string, number>;
   connectVerified?: boolean;
+  /** false: the disconnect is accepted but Microsoft does not show it yet ("not-yet-visible"). */
+  disconnectVerified?: boolean;
   /** app_info reports an invalid settings file. */
   configError?: IpcError;
   /**
@@ -50,6 +53,10 @@ export interface MockScenario {
   restoreSame?: boolean;
   /** What `resume` answers (default: step "welcome", no invitations). */
   resume?: WizardProgress;
+  /** Organizations that start connected: name to directory id. */
+  connected?: Record<string, string>;
+  /** Start signed in with the work account, to this directory (the sign-in after connecting). */
+  workAccount?: string;
 }
 
 declare global {
@@ -185,7 +192,7 @@ const MEMBERS: Member[] = [
 
 async function handle(cmd: string, args: Record<string, unknown>): Promise<unknown> {
   const s = scenario();
-  await sleep(s.delay?.[cmd] ?? 60);
+  await sleep(s.delay?.[cmd] ?? 20);
   const failure = s.fail?.[cmd];
   if (failure) throw failure;
   const org = () => state.orgs.find((o) => o.name === args.org);
@@ -203,10 +210,7 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
       return session();
     case "sign_in_start": {
       cancelTimers();
-      const tenantId = args.tenantId as string | undefined;
-      if (tenantId !== undefined && !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(tenantId)) {
-        throw err("invalid-input", `The directory ID \`${tenantId}\` is not a GUID.`, "Choose the directory again.");
-      }
+      const tenantId = directoryArg(args);
       const mode = s.signIn ?? "approve";
       later(100, () => void emit("sign-in-progress", { state: "waiting", nextPollSecs: 5, expiresInSecs: 899 }));
       if (mode === "approve") {
@@ -232,11 +236,15 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
     case "sign_in_cancel":
       cancelTimers();
       return null;
-    case "sign_in_browser":
+    case "sign_in_browser": {
+      // As sign_in_start: with a directory id it signs the work account in to that directory.
+      const tenantId = directoryArg(args);
       await sleep(300);
       state.signedIn = true;
-      state.tenant = "organizations";
+      if (tenantId) state.user = WORK_USER;
+      state.tenant = tenantId ?? "organizations";
       return session();
+    }
     case "sign_out":
       state.signedIn = false;
       state.tenant = "organizations";
@@ -268,6 +276,36 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
       if (o && verified) o.directory = { kind: "directory", tenantId: String(args.tenantId) };
       if (verified) await emit("connect-progress", { step: "connected" });
       return { org: args.org, tenantId: args.tenantId, verified };
+    }
+    case "disconnect_organization": {
+      const o = org();
+      if (!o) throw err("not-found", `There is no organization named ${String(args.org)}.`, "Refresh the list of organizations.");
+      if (o.directory.kind !== "directory") throw err("invalid-input", `${o.name} is not connected to a directory.`, "Nothing to disconnect.");
+      // The service's own refusals (the simulator's, reference §5): a member, or a work account.
+      if (!o.owned) {
+        throw err(
+          "not-authorized",
+          `Azure DevOps refused this request: ${state.user.email} needs the "Edit collection-level information" permission on ${o.name}.`,
+          "Make sure you signed in with an account that owns or administers the organization.",
+          { httpStatus: 403, endpoint: "organization" },
+        );
+      }
+      if (state.tenant !== "organizations") {
+        throw err(
+          "request-failed",
+          `Azure DevOps did not accept the request: User: ${state.user.email} is not allowed to disconnect organization: ${o.name}. Azure AD users can't disconnect organizations from directories.`,
+          "Read the message above; correct what it names and try again.",
+          { httpStatus: 400, endpoint: "organization" },
+        );
+      }
+      await emit("connect-progress", { step: "disconnecting" });
+      await sleep(250);
+      await emit("connect-progress", { step: "verifying" });
+      await sleep(300);
+      const verified = s.disconnectVerified ?? true;
+      if (verified) o.directory = { kind: "personal" };
+      await emit("connect-progress", { step: verified ? "disconnected" : "not-yet-visible" });
+      return { org: o.name, tenantId: PERSONAL_TENANT, verified };
     }
     case "gcm_plan":
       return gcmPlan(args.orgs as string[], (args.choices ?? {}) as GcmChoices);
@@ -312,6 +350,15 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
     default:
       throw err("internal", `The mock backend does not know the command ${cmd}.`, "Fix the test or docs/ipc.md.");
   }
+}
+
+/** The optional directory id of a sign-in, checked as core checks it. */
+function directoryArg(args: Record<string, unknown>): string | undefined {
+  const tenantId = args.tenantId as string | undefined;
+  if (tenantId !== undefined && !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(tenantId)) {
+    throw err("invalid-input", `The directory ID \`${tenantId}\` is not a GUID.`, "Choose the directory again.");
+  }
+  return tenantId;
 }
 
 function session(): SessionStatus {
@@ -442,6 +489,14 @@ state.orgs = makeOrgs();
   const r = scenario().resume;
   const o = state.orgs.find((x) => x.name === r?.org);
   if (r && o && r.tenantId && (r.step === "connected" || r.step === "connecting")) o.directory = { kind: "directory", tenantId: r.tenantId };
+}
+for (const [name, tenantId] of Object.entries(scenario().connected ?? {})) {
+  const o = state.orgs.find((x) => x.name === name);
+  if (o) o.directory = { kind: "directory", tenantId };
+}
+if (scenario().workAccount) {
+  state.user = WORK_USER;
+  state.tenant = scenario().workAccount as string;
 }
 window.__mockState = state;
 

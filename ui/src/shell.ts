@@ -211,6 +211,12 @@ export function closeBlade(blade: Blade): void {
   else stack[stack.length - 1]?.blade.heading.focus();
 }
 
+/** Closes every blade to the right of `blade` (a change makes what they show out of date). */
+export function closeBladesRightOf(blade: Blade): void {
+  const at = stack.findIndex((m) => m.blade === blade);
+  if (at >= 0 && at < stack.length - 1) closeFrom(at + 1);
+}
+
 function closeFrom(index: number): void {
   if (index < 0) return;
   for (const m of stack.splice(index)) {

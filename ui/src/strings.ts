@@ -286,6 +286,45 @@ export const S = {
     notOwner:
       "You are a member of this organization, not its owner. Only the owner or a Project Collection Administrator can connect it to a directory.",
     verified: (dir: string) => `Connected to ${dir}, verified by reading the organization back.`,
+    disconnect: "Disconnect",
+  },
+
+  /** Disconnecting a connected organization from its directory (the all-zero directory). */
+  disconnect: {
+    title: (org: string, dir: string) => `Disconnect ${org} from ${dir}?`,
+    intro: (org: string, dir: string) =>
+      `${org} stops using the work accounts from ${dir}. Azure DevOps allows this only when all of the following are true:`,
+    prerequisites: [
+      "You are the owner of the organization.",
+      "You are signed in with a personal Microsoft account (Outlook.com, Hotmail, Live, or your own e-mail address), not with a work account.",
+      "That personal Microsoft account is also a Project Collection Administrator of the organization.",
+    ],
+    afterTitle: "What changes",
+    after: (org: string, dir: string) => [
+      `After disconnecting, people sign in to ${org} with personal Microsoft accounts. Members who only have a work account from ${dir} cannot sign in until they use a personal Microsoft account.`,
+      "Microsoft Entra groups stop applying: the access that people had through them is gone.",
+    ],
+    notOwner: "You are not the owner of this organization, so Azure DevOps will refuse. Ask the owner to disconnect it.",
+    workAccount: (email: string) =>
+      `You are signed in with the work account ${email}. Azure DevOps refuses to disconnect for a work account: sign out, then sign in with the owner's personal Microsoft account.`,
+    typeName: (org: string) => `Type the organization's name, ${org}, to confirm`,
+    typeNameHint: "Disconnect becomes available when the name matches.",
+    yes: "Disconnect",
+    no: "Cancel",
+    progressTitle: "Disconnecting",
+    steps: {
+      disconnecting: "Disconnecting the organization",
+      verifying: "Checking that Microsoft shows personal Microsoft accounts (this can take a few minutes)",
+      disconnected: "Disconnected",
+    } as Record<string, string>,
+    doneTitle: "Disconnected",
+    done: (dir: string) => `Your organization is now disconnected from ${dir}.`,
+    unverified: (dir: string) =>
+      `Disconnecting from ${dir} was accepted, but Microsoft does not show it yet. It can take up to an hour; refresh the organization later.`,
+    errorHint:
+      "Azure DevOps allows disconnecting only for the owner, signed in with a personal Microsoft account that is also a Project Collection Administrator.",
+    openEntraSettings: "Open the organization's Microsoft Entra settings in the browser",
+    activity: (org: string, dir: string) => `Disconnected ${org} from ${dir}.`,
   },
 
   connect: {
@@ -317,6 +356,16 @@ export const S = {
     confirmTitle: (org: string, dir: string) => `Connect ${org} to ${dir}?`,
     confirmText: (dir: string) =>
       `People will sign in with their work accounts from ${dir}. Members who use personal Microsoft accounts will need to be matched to work accounts afterwards, and any Microsoft Entra group memberships in the organization are dropped.`,
+    /** Already connected: the same blade changes the directory. */
+    changeTitle: (org: string) => `Change the directory of ${org}`,
+    changeIntro: (org: string, from: string) =>
+      `${org} is connected to ${from}. Choose the directory to move it to. After the change, people sign in to ${org} with their work accounts from the new directory.`,
+    changeSubmit: "Change directory",
+    changeBlocked: "Change directory is not available until every failed check is fixed.",
+    changeConfirmTitle: (org: string, from: string, to: string) => `Change ${org} from ${from} to ${to}?`,
+    changeConfirmText: (from: string, to: string) =>
+      `People will sign in with their work accounts from ${to} instead of ${from}. Microsoft Entra group memberships and group rules in the organization are dropped when the directory changes: add the groups from ${to} again afterwards. Members whose accounts are not in ${to} will need to be matched to work accounts there.`,
+    changeProgressTitle: "Changing the directory",
     progressTitle: "Connecting",
     steps: {
       connecting: "Connecting the organization",

@@ -301,7 +301,7 @@ fn proxy_auth_required(endpoint: &str) -> Error {
     Error::new(
         ErrorCode::ProxyAuthRequired,
         "The proxy server between this computer and Microsoft asks for a user name and password.",
-        "Enter the proxy address with your user name and password (http://user:password@proxy:port) in Settings, or ask your IT desk.",
+        "Give ADO Connect the proxy's user name and password through HTTPS_PROXY=http://user:password@proxy:port, or ask your IT desk.",
     )
     .with_endpoint(endpoint)
     .with_status(407)

@@ -154,11 +154,28 @@ impl Session {
     /// After the device code (or browser) grant: learn who this is, keep the refresh token.
     pub async fn complete_sign_in(
         &self,
-        tokens: TokenSet,
+        mut tokens: TokenSet,
         tenant: Option<String>,
     ) -> Result<SessionStatus> {
-        let user = self.devops.profile_me(&tokens.access_token).await?;
         let tenant = tenant.unwrap_or_else(|| self.default_tenant());
+        let user = match self.devops.profile_me(&tokens.access_token).await {
+            // Refused (203, 401) although seconds old: refresh once, as every other call does.
+            Err(e) if e.code == ErrorCode::SessionExpired && tokens.refresh_token.is_some() => {
+                tracing::info!("new token refused; refreshing once");
+                let refresh = tokens.refresh_token.clone().expect("checked above");
+                let fresh = self
+                    .identity
+                    .refresh(&refresh, &tenant, &self.scopes_for(Resource::Devops))
+                    .await?;
+                let user = self.devops.profile_me(&fresh.access_token).await?;
+                tokens = TokenSet {
+                    refresh_token: fresh.refresh_token.clone().or(Some(refresh)),
+                    ..fresh
+                };
+                user
+            }
+            other => other?,
+        };
         let mut warning = None;
         let mut remembered = false;
         if let Some(refresh) = tokens.refresh_token.clone() {

@@ -24,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 
 /// The client's timeout in these tests: a hang costs this much per attempt. Short, yet long
 /// enough that a debug build on a busy two-core machine answers every healthy request in time.
-const TIMEOUT: Duration = Duration::from_millis(2_000);
+const TIMEOUT: Duration = Duration::from_millis(3_000);
 /// Below the timeout: the answer is slow but arrives.
 const LATENCY_MS: u64 = 300;
 const MAX_ATTEMPTS: u32 = 3;
@@ -181,7 +181,7 @@ enum Family {
     Write,
     /// The identity platform's POSTs (device code, token): sent once; its error bodies.
     IdentityWrite,
-    /// The profile read that completes a sign-in with a token seconds old: no refresh.
+    /// The profile read that completes a sign-in: retried; 203/401 → one silent refresh.
     SignInRead,
     /// The OpenID configuration: a GET that reads the status itself.
     IdentityRead,
@@ -189,6 +189,17 @@ enum Family {
     Probe,
     /// The connect write: sent once, read back when its outcome is unknown.
     Connect,
+}
+
+impl Family {
+    /// Whether a silent refresh shows in the token endpoint's count (the identity calls
+    /// are the token endpoint, or have nothing to refresh).
+    fn counts_refreshes(self) -> bool {
+        matches!(
+            self,
+            Family::Read | Family::Write | Family::Connect | Family::SignInRead
+        )
+    }
 }
 
 impl Op {
@@ -279,10 +290,7 @@ fn expected(op: Op, kind: Kind, once: bool) -> Expected {
     let base = op.base();
     let attempts = MAX_ATTEMPTS as usize;
     let family = op.family();
-    let refreshes = match family {
-        Family::Read | Family::Write | Family::Connect => Some(0),
-        _ => None,
-    };
+    let refreshes = family.counts_refreshes().then_some(0);
     let e = |want, requests| Expected {
         want,
         requests,
@@ -292,21 +300,20 @@ fn expected(op: Op, kind: Kind, once: bool) -> Expected {
         return e(Want::Ok, base);
     }
     match family {
-        Family::Read | Family::Write | Family::Connect if kind.is_auth() => Expected {
-            want: if once {
-                Want::Ok
-            } else {
-                Want::Err(ErrorCode::SessionExpired)
-            },
-            // Refused, refreshed once, sent again; a write refused for its token was not applied.
-            requests: if once { base + 1 } else { 2 },
-            refreshes: Some(1),
-        },
+        Family::Read | Family::Write | Family::Connect | Family::SignInRead if kind.is_auth() => {
+            Expected {
+                want: if once {
+                    Want::Ok
+                } else {
+                    Want::Err(ErrorCode::SessionExpired)
+                },
+                // Refused, refreshed once, sent again; a write refused for its token was not applied.
+                requests: if once { base + 1 } else { 2 },
+                refreshes: refreshes.map(|_| 1),
+            }
+        }
         Family::Read | Family::SignInRead | Family::IdentityRead | Family::Probe => {
             match (family, kind) {
-                (Family::SignInRead, k) if k.is_auth() => {
-                    e(Want::Err(ErrorCode::SessionExpired), 1)
-                }
                 (Family::IdentityRead, Kind::Unauthorized401) => {
                     e(Want::Err(ErrorCode::SignInFailed), 1)
                 }
@@ -437,7 +444,9 @@ async fn case(op: Op, kind: Kind, once: bool) -> Result<Observed, String> {
     h.sim.set_fault(key, kind.fault(once));
     let result = run(&h, op).await;
     let requests = h.sim.request_count(key) - before;
-    let refreshes = h.sim.request_count("token") - tokens_before;
+    // The sign-in's own poll of the token endpoint is not a refresh.
+    let polls = usize::from(op == Op::Profile);
+    let refreshes = h.sim.request_count("token") - tokens_before - polls;
     let mut problems = vec![];
     let (got, code_text) = match &result {
         Ok(w) => (*w, "ok".to_string()),
@@ -515,15 +524,23 @@ async fn case(op: Op, kind: Kind, once: bool) -> Result<Observed, String> {
     }
 }
 
-/// Every fault, persistent and once, against one endpoint, all at once; fails listing
-/// every cell that did not behave.
+/// Cases of one endpoint run at once (each with its own simulator), a few at a time so that
+/// a busy machine still answers healthy requests within the timeout.
+const CASES_AT_ONCE: usize = 6;
+
+/// Every fault, persistent and once, against one endpoint; fails listing every cell that
+/// did not behave.
 async fn matrix(op: Op) {
+    use futures::stream::StreamExt;
     let cases = KINDS
         .iter()
         .flat_map(|&k| [(k, false), (k, true)])
         .filter(|&(k, once)| !(once && k == Kind::Latency))
         .map(|(k, once)| tokio::spawn(case(op, k, once)));
-    let results = futures::future::join_all(cases).await;
+    let results: Vec<_> = futures::stream::iter(cases)
+        .buffer_unordered(CASES_AT_ONCE)
+        .collect()
+        .await;
     let mut failures = vec![];
     for r in results {
         match r.expect("case did not panic") {
@@ -537,10 +554,7 @@ async fn matrix(op: Op) {
                     _ => o.code_text,
                 },
                 o.requests,
-                if o.op.family() == Family::Read
-                    || o.op.family() == Family::Write
-                    || o.op.family() == Family::Connect
-                {
+                if o.op.family().counts_refreshes() {
                     o.refreshes.to_string()
                 } else {
                     "–".into()
@@ -630,7 +644,7 @@ async fn faults_on_openid() {
 async fn a_lost_connect_answer_is_read_back_not_resent() {
     let h = harness().await;
     h.sign_in().await;
-    h.sim.set_hold("organization", 3_000);
+    h.sim.set_hold("organization", 4_000);
     let mut steps = vec![];
     let outcome = h
         .app

@@ -103,7 +103,8 @@ async fn a_proxy_demanding_authentication_is_a_clear_error() {
     let app = app_through(&h, &format!("http://127.0.0.1:{}", proxy.port)).await;
     let err = app.start_sign_in().await.unwrap_err();
     assert_eq!(err.code, ErrorCode::ProxyAuthRequired, "{err:?}");
-    assert!(err.remedy.contains("user name and password"));
+    assert!(err.message.contains("user name and password"));
+    assert!(err.remedy.contains("HTTPS_PROXY"));
     assert_eq!(
         h.sim.request_count("devicecode"),
         0,

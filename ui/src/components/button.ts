@@ -6,7 +6,7 @@ import { S } from "../strings";
 import { h } from "./dom";
 import { toast } from "./toast";
 
-export type ButtonKind = "primary" | "secondary" | "subtle" | "command";
+export type ButtonKind = "primary" | "secondary" | "subtle" | "command" | "danger";
 
 export interface ButtonOptions {
   id?: string;

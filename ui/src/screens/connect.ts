@@ -2,6 +2,9 @@
 // the pre-flight checks (pass / warning / fail, each with a sentence), then Connect, confirm
 // with Yes (No is the default), follow the progress, and announce "Your organization is now
 // connected to <directory>".
+// An organization that is already connected gets the same blade as "Change directory": its
+// own title, button and confirmation ("Change <org> from <old> to <new>?", saying that
+// Microsoft Entra group memberships and group rules are dropped when the directory changes).
 //
 // Element ids: #connect (blade), #connect-title, #directory-list, radios #dir-<tenantId>
 // (name="directory"), #directories-loading, #directories-error, #domain-input,
@@ -34,7 +37,7 @@ import { progress, statusLine } from "../components/progress";
 import { statusIcon, type Mark } from "../components/status";
 import { notify } from "../components/toast";
 import { handleAuthError, navigate } from "../shell";
-import { orgsChanged, progressDirectoryName, record, state } from "../state";
+import { directoryLabel, orgsChanged, progressDirectoryName, record, state } from "../state";
 import { S } from "../strings";
 
 const DOMAIN = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -66,7 +69,10 @@ export function connectScreen(
   onConnected: (directoryName: string, verified: boolean) => Promise<void>,
   o: ConnectOptions = {},
 ): Blade {
-  const blade = new Blade({ id: "connect", title: S.connect.title(org.name) });
+  /** Already connected: this blade changes the directory. */
+  const change = org.directory.kind === "directory";
+  const fromName = directoryLabel(org);
+  const blade = new Blade({ id: "connect", title: change ? S.connect.changeTitle(org.name) : S.connect.title(org.name) });
   const resumed = o.resumeTenantId !== undefined;
 
   const dirList = h("div", { id: "directory-list", class: "radio-list" });
@@ -85,9 +91,9 @@ export function connectScreen(
   const domainStatus = h("div", { id: "domain-status", attrs: { "aria-live": "polite" } });
   const domainFind = button(S.connect.domainFind, { id: "domain-find" });
   const checksArea = h("div", { id: "preflight", attrs: { "aria-live": "polite" } }, h("p", { class: "muted", text: S.connect.checksChoose }));
-  const blocked = h("p", { id: "connect-blocked-reason", class: "field-error", text: S.connect.blocked });
+  const blocked = h("p", { id: "connect-blocked-reason", class: "field-error", text: change ? S.connect.changeBlocked : S.connect.blocked });
   blocked.hidden = true;
-  const submit = button(S.connect.submit, { id: "connect-submit", kind: "primary", describedBy: "connect-blocked-reason" });
+  const submit = button(change ? S.connect.changeSubmit : S.connect.submit, { id: "connect-submit", kind: "primary", describedBy: "connect-blocked-reason" });
   submit.disabled = true;
   const cancel = button(S.connect.cancel, { id: "connect-cancel", onClick: () => blade.requestClose() });
   const progressArea = h("div", { id: "connect-progress", class: "connect-progress" });
@@ -117,7 +123,7 @@ export function connectScreen(
           h("div", {}, h("p", { class: "strong", text: S.resume.title }), h("p", { text: S.resume.notConnected(org.name, progressDirectoryName()) })),
         )
       : null,
-    h("p", { class: "lead", text: S.connect.intro(org.name) }),
+    h("p", { class: "lead", text: change ? S.connect.changeIntro(org.name, fromName) : S.connect.intro(org.name) }),
     fieldset,
     h("section", { class: "checks", attrs: { "aria-labelledby": "checks-title" } }, h("h3", { id: "checks-title", class: "section-title", text: S.connect.checksTitle }), checksArea),
     blocked,
@@ -289,10 +295,17 @@ export function connectScreen(
   submit.addEventListener("click", async () => {
     if (inFlight || done || !chosen || submit.disabled) return;
     const dir = chosen;
-    const yes = await confirmDialog({
-      title: S.connect.confirmTitle(org.name, dir.displayName),
-      text: S.connect.confirmText(dir.displayName),
-    });
+    const yes = await confirmDialog(
+      change
+        ? {
+            title: S.connect.changeConfirmTitle(org.name, fromName, dir.displayName),
+            text: S.connect.changeConfirmText(fromName, dir.displayName),
+          }
+        : {
+            title: S.connect.confirmTitle(org.name, dir.displayName),
+            text: S.connect.confirmText(dir.displayName),
+          },
+    );
     if (!yes || blade.closed) return;
     await run(dir);
   });
@@ -316,7 +329,7 @@ export function connectScreen(
     // The step list shows progress; the status line only speaks it, so it is not shown twice.
     const status = statusLine("connect-status");
     status.classList.add("sr-only");
-    const heading = h("h3", { class: "section-title", text: S.connect.progressTitle, attrs: { tabindex: "-1" } });
+    const heading = h("h3", { class: "section-title", text: change ? S.connect.changeProgressTitle : S.connect.progressTitle, attrs: { tabindex: "-1" } });
     replace(progressArea, heading, stepList, status);
     // The Connect button that opened the dialog is disabled now; keep focus somewhere sensible.
     heading.focus();

@@ -5,7 +5,8 @@
 // "signed-in", the code is replaced by #signin-success and a Continue button (#signin-continue,
 // focused) that goes to where the sign-in was asked for.
 // With `tenantId` it is the work-account sign-in after connecting: the same screen, titled for
-// the work account, saying why in one sentence, and signing in to that directory.
+// the work account, saying why in one sentence, and signing in to that directory, by the code
+// or by the browser (`sign_in_browser {tenantId}`).
 //
 // Element ids: #signin (blade), #signin-title, #signin-why (work account only), #signin-area,
 // #signin-status, #user-code, #copy-open-button, #copy-code-button, #copy-status,
@@ -259,7 +260,8 @@ export function signInScreen(params: RouteParams): Blade {
     replace(area, progress(S.signIn.browserWaiting), h("div", { class: "button-row" }, stop));
     stop.focus();
     try {
-      const session = await signInBrowser();
+      // The work-account sign-in goes to the directory by the browser too.
+      const session = await signInBrowser(tenantId);
       browserRunning = false;
       if (!blade.closed && session.user) await signedIn(session.user, session);
     } catch (e) {
