@@ -83,8 +83,11 @@ async function mouseProcedure() {
         await d.screenshot(`${SHOTS}/welcome.png`);
         return `${title}; ${steps.length} steps`;
       }],
-      ["sign-in shows a device code", async () => {
+      ["sign-in shows a device code; Copy code and open browser keeps it visible", async () => {
         await d.click("#start-button");
+        await d.waitForText("#user-code", (t) => t.replace(/[\s-]/g, "").length === 8, 20000);
+        await d.click("#copy-open-button");
+        await sleep(500);
         const code = await signInThroughSimulator(d);
         await d.screenshot(`${SHOTS}/e2e-02-sign-in.png`);
         return code;
@@ -240,6 +243,33 @@ async function keyboardProcedure() {
   }
 }
 
+/** Sign out, start again, and decline on the sign-in page: the app says so and offers a new code. */
+async function declinePath() {
+  const d = await session();
+  try {
+    await steps([
+      ["decline: signing out returns to a signed-out app", async () => {
+        await d.waitFor("#main");
+        await d.click("#topbar-signout");
+        await d.waitFor("#topbar-signin", 20000);
+      }],
+      ["decline: a declined sign-in is explained and a new code offered", async () => {
+        await d.click("#topbar-signin");
+        await d.waitFor("#user-code, #start-button", 20000);
+        if (await d.execute("return !!document.querySelector('#start-button')")) await d.click("#start-button");
+        const code = await d.waitForText("#user-code", (t) => t.replace(/[\s-]/g, "").length === 8, 20000);
+        await sim("POST", "/_sim/decline", { userCode: code.replace(/[\s-]/g, "") });
+        await d.waitFor("#new-code-button", 20000);
+        const status = await d.text(await d.find("#signin-status"));
+        await d.screenshot(`${SHOTS}/e2e-12-declined.png`);
+        return status;
+      }],
+    ]);
+  } finally {
+    await d.quit().catch(() => {});
+  }
+}
+
 /** A second launch must hand over to the first window and exit (single instance). */
 async function secondLaunchFocusesTheFirst() {
   const d = await session();
@@ -265,6 +295,7 @@ async function secondLaunchFocusesTheFirst() {
 
 await mouseProcedure();
 await keyboardProcedure();
+await declinePath();
 await secondLaunchFocusesTheFirst();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
