@@ -58,7 +58,23 @@ async function steps(list) {
 }
 
 let current;
+/** The app is single-instance: a new window only starts once the last one has exited. */
+async function previousAppGone(timeout = 30000) {
+  const { execSync } = await import("node:child_process");
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    try {
+      execSync("pgrep -x ado-connect-app", { stdio: "ignore" });
+    } catch {
+      return; // pgrep found nothing
+    }
+    await sleep(200);
+  }
+  throw new Error("the previous app window did not exit");
+}
+
 async function session() {
+  await previousAppGone();
   current = await WebDriver.start("http://127.0.0.1:4444", {
     browserName: "wry",
     "tauri:options": { application: APP },

@@ -122,6 +122,7 @@ async function request(base, method, path, body) {
     method,
     headers: { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(method === "POST" && path === "/session" ? 90000 : 60000),
   });
   const json = await r.json().catch(() => ({}));
   if (!r.ok || (json.value && json.value.error)) {
