@@ -339,7 +339,17 @@ async fn connect_from_the_command_line() {
         .await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = env
-        .run(&["pat", "--org", "fabrikam-fiber", "--name", "ci", "--json"])
+        .run(&[
+            "pat",
+            "create",
+            "--org",
+            "fabrikam-fiber",
+            "--name",
+            "ci",
+            "--scopes",
+            "code-read,work-items-read",
+            "--json",
+        ])
         .await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
