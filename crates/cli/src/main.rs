@@ -291,6 +291,15 @@ fn load_config(cli: &Cli) -> Result<LoadedConfig, Error> {
     loader.load()
 }
 
+/// The keychain service name: the app identifier, shared with the desktop app. A separate
+/// name (ADO_CONNECT_KEYCHAIN_SERVICE) keeps a second profile, or a test, apart.
+fn keychain_service() -> String {
+    std::env::var("ADO_CONNECT_KEYCHAIN_SERVICE")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| APP_IDENTIFIER.to_string())
+}
+
 fn data_dir() -> Option<PathBuf> {
     std::env::var_os("ADO_CONNECT_DATA_DIR")
         .map(PathBuf::from)
@@ -320,7 +329,7 @@ async fn run(cli: Cli) -> Result<i32, Error> {
     let store: Arc<dyn SecretStore> = if no_keychain {
         Arc::new(MemoryStore::default())
     } else {
-        Arc::new(KeyringStore::new(APP_IDENTIFIER))
+        Arc::new(KeyringStore::new(keychain_service()))
     };
     let app = AdoConnect::new(
         loaded.config.clone(),

@@ -33,6 +33,11 @@ impl Env {
             .env("ADO_CONNECT_CONFIG", self.config())
             .env("ADO_CONNECT_DATA_DIR", self.dir.path().join("data"))
             .env("XDG_CONFIG_HOME", self.dir.path().join("xdg-config"))
+            // Tests run in parallel against one real keychain: one service name each.
+            .env(
+                "ADO_CONNECT_KEYCHAIN_SERVICE",
+                format!("com.adoconnect.test.{}", self.sim.port()),
+            )
             .stdin(Stdio::null());
         c
     }
