@@ -538,9 +538,20 @@ def size_analysis(d, deb):
                 + "In Cargo.toml: `[profile.release] opt-level = \"s\"`, `lto = true`, `codegen-units = 1` "
                 "(the app waits on the network and on WebKit, not on its own code); then the crates above: "
                 "duplicated versions (`cargo tree -d`) and features nobody uses (for example `tracing-subscriber`'s "
-                "`env-filter`, which brings `regex`, if the log level is fixed). `panic = \"abort\"` would drop the "
+                "`env-filter`, which brings `regex`, if the log level is fixed)"
+                + ("; and two D-Bus stacks: `zbus` (the single-instance plugin) and `dbus` + `dbus_secret_service` "
+                   "(keyring's `sync-secret-service`): keyring's `async-secret-service` feature uses zbus too"
+                   if bloat_has(d, "zbus") and bloat_has(d, "dbus") else "")
+                + ". `panic = \"abort\"` would drop the "
                 "unwinding tables above too, but a panic in any task would then end the app instead of that task."]
     return out
+
+
+def bloat_has(d, crate):
+    p = os.path.join(d, "bloat-crates.txt")
+    if not os.path.exists(p):
+        return False
+    return any(line.split()[-1:] == [crate] for line in open(p))
 
 
 def strip_pid(name):

@@ -329,3 +329,28 @@ async fn browser_sign_in_to_the_directory_as_the_work_account() {
         .unwrap();
     assert_eq!(status.tenant, common::CONTOSO);
 }
+
+#[tokio::test]
+async fn slow_down_adds_five_seconds_against_the_simulator() {
+    // The simulator answers `slow_down` to the first poll: the next comes 5 s later than
+    // the interval, and the sign-in still completes.
+    let mut s = fast_scenario();
+    s.identity.slow_down_first_polls = 1;
+    let h = Harness::start(s).await;
+    let auth = h.app.start_sign_in().await.unwrap();
+    assert!(h.sim.approve(&auth.user_code, MORGAN));
+    let mut waits = vec![];
+    let mut progress = |p: PollProgress| {
+        if let PollProgress::Waiting { next_poll, .. } = p {
+            waits.push(next_poll.as_secs());
+        }
+    };
+    let started = std::time::Instant::now();
+    h.app
+        .finish_sign_in(&auth, &CancellationToken::new(), &mut progress)
+        .await
+        .unwrap();
+    assert_eq!(waits, vec![1, 6], "1 s, then 1 + 5 s after slow_down");
+    assert!(started.elapsed() >= Duration::from_secs(7));
+    assert_eq!(h.sim.request_count("token"), 2);
+}

@@ -256,6 +256,7 @@ async fn device_authorization(
             expires_in: Duration::from_secs(settings.expires_in_secs),
             interval: Duration::from_secs(settings.interval_secs),
             last_poll: None,
+            polls: 0,
             status: DeviceStatus::Pending,
         },
     );
@@ -357,6 +358,7 @@ fn redeem_device_code(
     };
     let now = world.now();
     let send_slow_down = world.identity.send_slow_down;
+    let slow_down_first_polls = world.identity.slow_down_first_polls;
     let Some(grant) = world.device_codes.get_mut(&device_code) else {
         return Err(bad_verification_code());
     };
@@ -378,6 +380,8 @@ fn redeem_device_code(
         .last_poll
         .is_some_and(|last| now < last + grant.interval);
     grant.last_poll = Some(now);
+    grant.polls += 1;
+    let forced_slow_down = grant.polls <= slow_down_first_polls;
     let email = match grant.status.clone() {
         DeviceStatus::Declined => {
             // Entra documents the error name but no AADSTS code for it (reference §1.3).
@@ -388,7 +392,9 @@ fn redeem_device_code(
                 "The user declined the sign-in request. The device code flow was denied.",
             ));
         }
-        DeviceStatus::Pending if send_slow_down && polled_too_soon => {
+        DeviceStatus::Pending | DeviceStatus::Approved { .. }
+            if forced_slow_down || (send_slow_down && polled_too_soon) =>
+        {
             // RFC 8628 §3.5: the client adds 5 s for this and every later poll; so do we.
             grant.interval += Duration::from_secs(5);
             return Err(aad_error(

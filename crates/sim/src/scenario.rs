@@ -44,6 +44,8 @@ pub struct IdentitySettings {
     pub omit_interval: bool,
     /// Answer `slow_down` to a poll that comes sooner than the interval.
     pub send_slow_down: bool,
+    /// Answer `slow_down` to the first N polls of every device code, whatever their timing.
+    pub slow_down_first_polls: u32,
     /// Lifetime of access tokens (`expires_in` of the token response).
     pub access_token_lifetime_secs: u64,
     /// A refresh returns a new refresh token and revokes the one it used.
@@ -62,6 +64,7 @@ impl Default for IdentitySettings {
             interval_as_string: false,
             omit_interval: false,
             send_slow_down: false,
+            slow_down_first_polls: 0,
             access_token_lifetime_secs: 3599,
             rotate_refresh_tokens: true,
             browser_user: String::new(),

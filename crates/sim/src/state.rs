@@ -99,6 +99,8 @@ pub(crate) struct DeviceAuthorization {
     /// The interval the client must keep to; grows by 5 s with every `slow_down`.
     pub interval: Duration,
     pub last_poll: Option<Instant>,
+    /// Polls answered so far (for `slow_down_first_polls`).
+    pub polls: u32,
     pub status: DeviceStatus,
 }
 
