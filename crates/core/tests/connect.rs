@@ -295,3 +295,37 @@ async fn resume_reads_back_an_interrupted_connect() {
     assert_eq!(w.step, Step::Connected);
     assert_eq!(w.org.as_deref(), Some("fabrikam-fiber"));
 }
+
+#[tokio::test]
+async fn an_invitation_watch_survives_closing_the_app() {
+    let h = signed_in().await;
+    h.app
+        .connect("fabrikam-fiber", CONTOSO, &mut |_| {})
+        .await
+        .unwrap();
+    h.app
+        .invite_user(
+            "fabrikam-fiber",
+            "ana@contoso.com",
+            InviteAccessLevel::Basic,
+        )
+        .await
+        .unwrap();
+    // The app is closed while waiting; Ana signs in meanwhile; the app is opened again.
+    let w = h.app.progress();
+    assert_eq!(w.invitations.len(), 1);
+    assert!(!w.invitations[0].signed_in);
+    assert!(h
+        .sim
+        .simulate_first_sign_in("fabrikam-fiber", "ana@contoso.com"));
+    let again = h.restart_app();
+    again.session.restore().await;
+    let w = again.resume().await.unwrap();
+    assert_eq!(w.step, Step::Connected);
+    assert!(
+        w.invitations[0].signed_in,
+        "re-read from the service on resume"
+    );
+    let report = std::fs::read_to_string(h.data.path().join("app/report.json")).unwrap();
+    assert!(report.contains("invitation-signed-in"));
+}
