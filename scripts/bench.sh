@@ -236,14 +236,24 @@ else bad "gcm clean --dry-run (exit $rc): $(head -c 300 "$OUT/gcm-dry-run.txt")"
 if ADO_CONNECT_DATA_DIR="$WORK/cli-data" hyperfine -N --style none --warmup "$HF_WARMUP" --runs "$HF_RUNS" -i \
     --export-json "$OUT/cli.json" \
     -n "gcm clean --dry-run (one org)" "$gcm_cmd" \
-    -n "gcm clean --all-orgs --dry-run" "$gcm_all" \
-    -n "ado-connect --version" "$CLI --version" > "$OUT/hyperfine.txt" 2>&1; then
-  ok "hyperfine: gcm clean --dry-run and --version"
+    -n "ado-connect --version" "$CLI --version" > "$OUT/hyperfine.txt" 2>&1 \
+  && ADO_CONNECT_DATA_DIR="$WORK/cli-data" hyperfine -N --style none --warmup 1 --runs 5 -i \
+    --export-json "$OUT/cli-all.json" \
+    -n "gcm clean --all-orgs --dry-run" "$gcm_all" >> "$OUT/hyperfine.txt" 2>&1; then
+  ok "hyperfine: gcm clean --dry-run (one organization, all organizations) and --version"
 else bad "hyperfine: $(tail -3 "$OUT/hyperfine.txt")"; fi
-if [ "$mode" = full ] && command -v perf >/dev/null; then
-  ADO_CONNECT_DATA_DIR="$WORK/cli-data" perf record -q -F 9999 -g -o "$WORK/perf-gcm.data" -- $gcm_cmd >/dev/null 2>&1
-  perf report -i "$WORK/perf-gcm.data" --stdio --no-children --sort comm,dso,sym --percent-limit 2 -g none 2>/dev/null \
-    | grep -v '^$' > "$OUT/perf-gcm.txt"
+# Where the time goes: perf on the same CLI built without strip (target/bench-size), both commands.
+if [ "$mode" = full ] && command -v perf >/dev/null && [ -z "${BENCH_NO_BUILD:-}" ]; then
+  if CARGO_TARGET_DIR=$ROOT/target/bench-size CARGO_PROFILE_RELEASE_STRIP=false build cargo build --release -p ado-connect; then
+    cli_sym=$ROOT/target/bench-size/release/ado-connect
+    for pair in "gcm:$gcm_cmd" "gcm-all:$gcm_all"; do
+      name=${pair%%:*}; cmd=${pair#*:}; cmd=${cmd/#$CLI/$cli_sym}
+      ADO_CONNECT_DATA_DIR="$WORK/cli-data" perf record -q -F 4999 -o "$WORK/perf-$name.data" -- $cmd >/dev/null 2>&1
+      perf report -i "$WORK/perf-$name.data" --stdio --no-children --sort dso,sym --percent-limit 1.5 2>/dev/null \
+        | grep -v '^$' | cut -c1-160 > "$OUT/perf-$name.txt"
+    done
+    ok "perf profiles of gcm clean --dry-run"
+  else bad "unstripped CLI for perf (see ${build_log#$ROOT/})"; fi
 fi
 
 # ---- figure 7: directory probes with injected latency

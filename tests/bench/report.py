@@ -122,8 +122,11 @@ def main():
         s1 += ["", f"Ratio of medians **{ratio:.2f}** (goal ≤ {GOALS['startRatio']:.2f}): {verdict(ok)}. "
                f"Per pair of runs: {', '.join(f'{x:.2f}' for x in pairs)}."]
         if late:
-            s1.append(f"{late} run(s) found the first screen already up when the page was first asked "
-                      "(no `app-ready` performance mark in that front end): their time is an upper bound.")
+            s1.append(f"{late} run(s) of ADO Connect found the first screen already up when the page could first be "
+                      "asked over WebDriver: their time is the moment of asking, an upper bound, so the true ratio is "
+                      "at most the one shown. (The empty window sets a `performance.mark(\"app-ready\")` next to "
+                      "`data-ready`, which the harness reads when present; one line in ui/src/main.ts would make ADO "
+                      "Connect's figure exact too.)")
         if not ok:
             na, ne = A["navigationToReady"]["median"], E["navigationToReady"]["median"]
             pa, pe = A["startToNavigation"]["median"], E["startToNavigation"]["median"]
@@ -240,7 +243,7 @@ def main():
                f"| approval → | {rng(signin['core'])} | {rng(signin.get('coreToken'))} | {rng(signin['msal'])} |",
                f"| polls in all runs | {signin['polls']['core']} | | {signin['polls']['msal']} |",
                f"| polls sooner than `interval` | **{early}** | | {signin['earlyPolls']['msal']} |",
-               f"| shortest gap between two polls | {signin['minGapS']['core']:.3f} s | | {signin['minGapS']['msal']:.3f} s |"
+               f"| shortest gap between two polls (as read from the log) | {signin['minGapS']['core']:.3f} s | | {signin['minGapS']['msal']:.3f} s |"
                if signin.get("minGapS", {}).get("core") is not None and signin["minGapS"].get("msal") is not None else "",
                "", f"Ratio of medians **{r:.2f}** (goal ≤ 1.0), early polls by core {early} (goal 0): {verdict(ok)}. "
                f"Early polls are {src}.", "",
@@ -254,6 +257,12 @@ def main():
             s4 += ["", f"Median gap between polls: core {statistics_median(gaps_c):.3f} s, MSAL {statistics_median(gaps_m):.3f} s "
                    f"(`interval` {signin['interval']} s). MSAL polls once at once, then sleeps `interval` one second at a time "
                    "after each answer; core waits `interval` + its safety margin before every poll, the first included."]
+        diffs = [x["coreMs"] - x["msalMs"] for x in signin["runs"]]
+        later = sum(1 for x in diffs if x > 0)
+        s4 += ["", f"Per run, core's next poll after the approval came {ms(statistics_median(diffs))} after MSAL's "
+               f"(median); core was the later of the two in {later} of {len(diffs)} runs. Gaps are read from the "
+               "simulator's log as it is written, so a gap can look up to about "
+               f"{signin.get('toleranceMs', 100):.0f} ms shorter than it was when the reading lags on a busy machine."]
         if not ok:
             period_c = statistics_median(gaps_c) if gaps_c else None
             period_m = statistics_median(gaps_m) if gaps_m else None
@@ -265,9 +274,10 @@ def main():
                       f"{(period_c - signin['interval']) * 1000:.0f} ms above `interval` is core's `SAFETY_MARGIN` "
                       "(crates/core/src/auth/device.rs, 200 ms) plus the request time, and it makes core's expected wait "
                       f"longer by about {(period_c - period_m) / 2 * 1000:.0f} ms. " if period_c and period_m else "")
-                   + "Which client is faster in a given run depends on where the approval falls between the two "
-                   "clients' polls, so a handful of runs is noisy; the spread of approval moments over a whole period "
-                   "is what makes the medians comparable.",
+                   + "It also sets the phase: core's first poll waits `interval` + the margin, MSAL's goes out at once, "
+                   "so MSAL's polls run a little ahead of core's from the start and further ahead with every period; "
+                   "for most approval moments MSAL's next poll comes first, and core wins only when the approval falls "
+                   "in the short gap between the two.",
                    "", "**What would fix it.** Measure the wait from the moment the previous poll's answer arrived (as "
                    "MSAL does) rather than adding a fixed margin: a poll sent `interval` after the previous answer cannot "
                    "arrive sooner than `interval` after the previous request, so the margin can drop to a few "
@@ -364,7 +374,9 @@ def main():
                    "", f"**What would fix it.** A concurrency of at least ⌈{n} × {lat} ms / 2 s⌉ = {need}; measured, "
                    + (f"{min(meets)} is the smallest tested limit that meets the goal" if meets else "no tested limit met it")
                    + f" ({', '.join(str(x) for x in sorted(meets))} do). Setting `PROBE_CONCURRENCY` in "
-                   "crates/core/src/service.rs to 32 meets it with room (about 1.6 s here) while keeping the number of "
+                   "crates/core/src/service.rs to 32 meets it"
+                   + (f" with room ({ms(benchlib.summary(probes['byLimitMs']['32'])['median'])} here)" if "32" in probes["byLimitMs"] else "")
+                   + " while keeping the number of "
                    "open connections to dev.azure.com modest; `probe_many` also uses `buffered`, which keeps order, so "
                    "one slow probe holds back the rest of its window: `buffer_unordered` (order restored by the caller's "
                    "map) avoids that head-of-line wait."]
@@ -375,8 +387,9 @@ def main():
 
     # ------------------------------------------------------------------ 8. CLI
     s8 = []
+    cli_all = load(d, "cli-all.json")
     if cli and cli.get("results"):
-        res = {r["command"]: r for r in cli["results"]}
+        res = {r["command"]: r for r in cli["results"] + ((cli_all or {}).get("results") or [])}
         one = res.get("gcm clean --dry-run (one org)")
         allo = res.get("gcm clean --all-orgs --dry-run")
         ver = res.get("ado-connect --version")
@@ -401,9 +414,21 @@ def main():
             s8.append(f"Of that, starting the program is about {ms(ver['median'] * 1000)} (`--version`); the rest is reading "
                       "the cache, asking git for the global configuration and printing the plan.")
         if not ok:
-            s8 += ["", "**Where the time goes / what would fix it.** See `perf` in the harness output "
-                   "(artifacts/bench/full/perf-gcm.txt) for the split between decompression, parsing and the `git config` "
-                   "child process."]
+            s8 += ["", "**Where the time goes**: `perf` on the same command, built without strip:", ""] + perf_top(d, "perf-gcm.txt")
+        if allo and one and allo["median"] > 20 * one["median"]:
+            n_orgs = entries
+            s8 += ["", f"`--all-orgs` asks for every one of the {n_orgs:,} organizations in the cache and takes "
+                   f"{ms(allo['median'] * 1000)}: {allo['median'] / one['median']:.0f} times the one-organization run, "
+                   "far more than the extra output explains. No goal is set for it, but an IT desk cleaning a whole "
+                   "cache would wait that long. **Where the time goes** (`perf record` of it, built without strip; "
+                   "self time by function):", ""] + perf_top(d, "perf-gcm-all.txt") + [
+                   "", "**What would fix it.** The plan is quadratic: for each requested organization it walks every "
+                   "cache entry and works out the entry's organization from its URL again "
+                   "(`entries.iter().filter(|e| e.belongs_to(org))` in crates/core/src/gcm/plan.rs, "
+                   "`organization_of_key` in legacy_cache.rs), and `validated_orgs` de-duplicates with a linear scan per "
+                   "name. Work out each entry's organization once (lower-cased) into a `HashMap<String, Vec<&Entry>>` "
+                   "and de-duplicate the names with a `HashSet`: linear in entries + organizations, so about the "
+                   "one-organization time plus printing the longer plan."]
     else:
         summary_rows.append(("8", "`gcm clean --dry-run`, 10,000 entries", "not measured", "", "≤ 50 ms", "–", None))
         s8 += ["## 8. The command line", "", "Not measured in this run."]
@@ -545,6 +570,14 @@ def size_analysis(d, deb):
                 + ". `panic = \"abort\"` would drop the "
                 "unwinding tables above too, but a panic in any task would then end the app instead of that task."]
     return out
+
+
+def perf_top(d, name, n=10):
+    p = os.path.join(d, name)
+    if not os.path.exists(p):
+        return ["(no profile in this run)"]
+    lines = [x.rstrip() for x in open(p) if re.match(r"\s+\d+\.\d+%", x)][:n]
+    return ["```", *[re.sub(r"\s{3,}", "   ", x.strip()) for x in lines], "```"] if lines else ["(empty profile)"]
 
 
 def bloat_has(d, crate):

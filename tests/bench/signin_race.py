@@ -38,8 +38,9 @@ def polls_of(log, path):
     return [ns for ns, method, p, _ in log if method == "POST" and p == path]
 
 
-# Log lines are stamped when the harness reads them: a few ms of jitter on a busy machine.
-TOLERANCE_NS = 25_000_000
+# Log lines are stamped when the harness reads them: tens of ms of jitter on a busy machine
+# (seen: 70 ms at a load average of 10 on 2 cores).
+TOLERANCE_NS = 100_000_000
 
 
 def early(polls, interval_ns):

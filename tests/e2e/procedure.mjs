@@ -12,6 +12,7 @@ const APP = process.env.APP_BIN;
 const SHOTS = process.env.SHOTS ?? "artifacts/screenshots";
 const MORGAN = "morgan.lee@outlook.com";
 const CONTOSO = "c0a7e1d2-5b3f-4e6a-8c9d-0e1f2a3b4c5d";
+const FABRIKAM = "f4b1c2d3-6e7f-4a8b-9c0d-1e2f3a4b5c6d";
 const ORG = "fabrikam-fiber";
 const ORG2 = "contoso-web"; // the keyboard run connects this one
 
@@ -194,6 +195,32 @@ async function mouseProcedure() {
         await d.screenshot(`${SHOTS}/e2e-11-token.png`);
         const fs = await import("node:fs/promises");
         await fs.writeFile("artifacts/e2e/pat.secret", token.trim());
+      }],
+      ["a refused connect says why and offers the Entra settings page", async () => {
+        // Morgan is only a guest of Fabrikam: Azure DevOps refuses, and nothing changes.
+        await d.click("#nav-services");
+        await d.type("#filter", "Team Services");
+        await d.click("#service-orgs");
+        await d.click(`#org-${ORG2}`);
+        await d.waitForText("#org-users", (t) => /\d/.test(t));
+        await d.click("#connect-button");
+        await d.click(`#dir-${FABRIKAM}`);
+        // Let the checks for this directory finish before Connect.
+        await d.waitForScript(
+          "const b = document.querySelector('#connect-submit'); return b && !b.disabled && b.getAttribute('aria-disabled') !== 'true' && document.querySelectorAll('#preflight-list li[data-status]').length >= 5",
+          30000,
+        );
+        await sleep(700);
+        await d.click("#connect-submit");
+        await d.click("#confirm-yes");
+        const why = await d.waitForText("#connect-error", (t) => t.length > 0, 30000);
+        await d.waitFor("#open-entra-settings");
+        await d.screenshot(`${SHOTS}/e2e-13-refused.png`);
+        const state = await sim("GET", "/_sim/state");
+        const org = state.organizations.find((o) => o.name === ORG2);
+        if (org.tenantId) throw new Error(`${ORG2} changed to ${org.tenantId}`);
+        if (!/member/i.test(why)) throw new Error(`no reason given: ${why}`);
+        return why.replace(/\s+/g, " ").slice(0, 120);
       }],
     ]);
   } finally {
