@@ -38,6 +38,10 @@ pub struct AppInfo {
     log_dir: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     config_error: Option<Error>,
+    /// The proxy in effect, without credentials.
+    proxy: String,
+    /// Settings fixed by the organization (machine policy), e.g. `identity.tenant`.
+    enforced: Vec<String>,
 }
 
 #[tauri::command]
@@ -57,6 +61,18 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
             .unwrap_or_default(),
         log_dir: state.log_dir.display().to_string(),
         config_error: state.core.as_ref().err().cloned(),
+        proxy: ado_connect_core::http::describe_proxy(
+            state
+                .loaded
+                .as_ref()
+                .and_then(|l| l.config.policy.proxy_url())
+                .as_ref(),
+        ),
+        enforced: state
+            .loaded
+            .as_ref()
+            .map(|l| l.enforced.clone())
+            .unwrap_or_default(),
     }
 }
 

@@ -382,6 +382,7 @@ async function walkProcedure(page, visit, asserts = false) {
   await page.click("#nav-about");
   await page.waitForSelector("#about-version");
   a("about: version and settings files", (await text(page, "#about-version")) === "0.1.0" && (await text(page, "#about-config")).includes("config.toml"));
+  a("about: the proxy in effect and what the organization fixed", (await text(page, "#about-proxy")).includes("proxy.contoso.com:8080") && (await text(page, "#about-enforced")).includes("identity.tenant"));
   await page.click("#open-logs-button");
   await page.waitForFunction(() => window.__calls.some(([c]) => c === "open_logs_folder"));
   await page.waitForFunction(() => document.querySelector("#open-logs-status")?.textContent);

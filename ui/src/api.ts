@@ -72,6 +72,10 @@ export interface AppInfo {
   logDir: string;
   /** Set when a settings file is invalid; every other command then fails with it. */
   configError?: IpcError;
+  /** The proxy in effect, without credentials. */
+  proxy?: string;
+  /** Settings fixed by the organization's machine policy. */
+  enforced?: string[];
 }
 
 export interface SessionStatus {

@@ -205,6 +205,8 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
         configSources: ["/home/alex/.config/ado-connect/config.toml"],
         logDir: "/home/alex/.local/share/ado-connect/logs",
         configError: s.configError,
+        proxy: "http://proxy.contoso.com:8080 (set by your organization)",
+        enforced: ["identity.tenant", "policy.allowed_tenants"],
       };
     case "session_status":
       return session();

@@ -601,6 +601,8 @@ export const S = {
     config: "Settings files in effect",
     noConfig: "Built-in defaults only.",
     proxy: "Proxy",
+    enforced: "Set by your organization",
+    noEnforced: "Nothing: your organization's IT desk has fixed no setting on this computer.",
     proxyText:
       "ADO Connect uses the proxy set for this computer (the HTTPS_PROXY environment variable). Your IT desk can change the addresses it uses in a settings file listed above.",
     logs: "Logs folder",

@@ -496,3 +496,42 @@ mod tests {
         }
     }
 }
+
+/// The proxy in effect, for Settings and the diagnostic summary, without any password:
+/// the organization's (machine policy), else the environment's, else a direct connection.
+pub fn describe_proxy(policy_proxy: Option<&url::Url>) -> String {
+    fn bare(u: &url::Url) -> String {
+        let mut u = u.clone();
+        let _ = u.set_username("");
+        let _ = u.set_password(None);
+        u.to_string().trim_end_matches('/').to_string()
+    }
+    if let Some(p) = policy_proxy {
+        return format!("{} (set by your organization)", bare(p));
+    }
+    for var in ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"] {
+        if let Some(u) = std::env::var(var)
+            .ok()
+            .and_then(|v| url::Url::parse(v.trim()).ok())
+        {
+            return format!("{} (from {var})", bare(&u));
+        }
+    }
+    "None: a direct connection".into()
+}
+
+#[cfg(test)]
+mod proxy_description_tests {
+    use super::*;
+
+    #[test]
+    fn policy_proxy_is_described_without_credentials() {
+        let u = url::Url::parse("http://user:pw@proxy.contoso.com:8080").unwrap();
+        let d = describe_proxy(Some(&u));
+        assert_eq!(
+            d,
+            "http://proxy.contoso.com:8080 (set by your organization)"
+        );
+        assert!(!d.contains("pw"));
+    }
+}

@@ -52,7 +52,15 @@ export function aboutScreen(): Blade {
         sources.length ? h("ul", { class: "paths" }, ...sources.map((s) => h("li", {}, h("code", { text: s })))) : S.about.noConfig,
       ),
       h("dt", { text: S.about.proxy }),
-      h("dd", { id: "about-proxy", text: S.about.proxyText }),
+      h("dd", { id: "about-proxy" }, h("code", { text: app?.proxy ?? "" }), h("p", { class: "hint", text: S.about.proxyText })),
+      h("dt", { text: S.about.enforced }),
+      h(
+        "dd",
+        { id: "about-enforced" },
+        app?.enforced?.length
+          ? h("ul", { class: "paths" }, ...app.enforced.map((k) => h("li", {}, h("code", { text: k }))))
+          : S.about.noEnforced,
+      ),
       h("dt", { text: S.about.logs }),
       h(
         "dd",
