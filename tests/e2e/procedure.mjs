@@ -101,7 +101,7 @@ async function mouseProcedure() {
         return `${title}; ${steps.length} steps`;
       }],
       ["sign-in shows a device code; Copy code and open browser keeps it visible", async () => {
-        await d.click("#start-button");
+        await d.clickUntil("#start-button", "#user-code");
         await d.waitForText("#user-code", (t) => t.replace(/[\s-]/g, "").length === 8, 20000);
         await d.click("#copy-open-button");
         await sleep(500);
@@ -110,7 +110,7 @@ async function mouseProcedure() {
         return code;
       }],
       ["approved sign-in completes", async () => {
-        await d.click("#signin-continue");
+        await d.clickUntil("#signin-continue", "#filter, #topbar-user");
         return d.waitForText("#topbar-user", (t) => t.includes("Morgan"));
       }],
       ["All services filter finds Team Services", async () => {
@@ -120,16 +120,16 @@ async function mouseProcedure() {
         return t;
       }],
       ["organization list shows directories", async () => {
-        await d.click("#service-orgs");
+        await d.clickUntil("#service-orgs", `tr[data-org="${ORG}"]`);
         const row = await d.waitForText(`tr[data-org="${ORG}"]`, (t) => t.length > 0);
         await d.screenshot(`${SHOTS}/e2e-04-organizations.png`);
         return row.replace(/\s+/g, " ");
       }],
       ["organization blade with Connect", async () => {
-        await d.click(`#org-${ORG}`);
+        await d.clickUntil(`#org-${ORG}`, "#connect-button");
         await d.waitForText("#org-users", (t) => /\d/.test(t));
         await d.screenshot(`${SHOTS}/e2e-05-organization.png`);
-        await d.click("#connect-button");
+        await d.clickUntil("#connect-button", "#directory-list");
       }],
       ["directory chosen and pre-flight checks shown", async () => {
         await d.click(`#dir-${CONTOSO}`);
@@ -139,8 +139,7 @@ async function mouseProcedure() {
         return `${checks.length} checks`;
       }],
       ["confirmation defaults to No", async () => {
-        await d.click("#connect-submit");
-        await d.waitFor("#confirm-dialog");
+        await d.clickUntil("#connect-submit", "#confirm-dialog");
         const focused = await d.focusedId();
         await d.screenshot(`${SHOTS}/e2e-07-confirm.png`);
         if (focused !== "confirm-no") throw new Error(`focus on ${focused}`);
@@ -158,7 +157,7 @@ async function mouseProcedure() {
         return note;
       }],
       ["Git Credential Manager caches previewed and cleaned", async () => {
-        await d.click("#after-connect-button");
+        await d.clickUntil("#after-connect-button", "#checklist");
         // The checklist renders, then fills in members: let it settle before clicking inside it.
         await d.waitFor("#members-list", 20000);
         await sleep(500);
@@ -297,9 +296,8 @@ async function declinePath() {
         await d.waitFor("#topbar-signin", 20000);
       }],
       ["decline: a declined sign-in is explained and a new code offered", async () => {
-        await d.click("#topbar-signin");
-        await d.waitFor("#user-code, #start-button", 20000);
-        if (await d.execute("return !!document.querySelector('#start-button')")) await d.click("#start-button");
+        await d.clickUntil("#topbar-signin", "#user-code, #start-button");
+        if (await d.execute("return !!document.querySelector('#start-button')")) await d.clickUntil("#start-button", "#user-code");
         const code = await d.waitForText("#user-code", (t) => t.replace(/[\s-]/g, "").length === 8, 20000);
         await sim("POST", "/_sim/decline", { userCode: code.replace(/[\s-]/g, "") });
         await d.waitFor("#new-code-button", 20000);

@@ -77,6 +77,22 @@ export class WebDriver {
     await this.cmd("POST", `/element/${el}/click`, {});
   }
 
+  /**
+   * Click `css` until `expect` appears: a screen that re-renders right after it is shown can
+   * swallow the first click (the element clicked was replaced).
+   */
+  async clickUntil(css, expect, tries = 4) {
+    for (let i = 0; i < tries; i++) {
+      await this.click(css).catch(() => {});
+      try {
+        return await this.waitFor(expect, 5000);
+      } catch {
+        // try again
+      }
+    }
+    throw new Error(`clicking ${css} never showed ${expect}`);
+  }
+
   async type(css, text) {
     const el = await this.waitFor(css);
     await this.cmd("POST", `/element/${el}/clear`, {});
