@@ -65,18 +65,40 @@ if [ "${1:-}" = "--inner-window" ]; then
   export XDG_CONFIG_HOME="$WORK/xdg-config" XDG_CACHE_HOME="$WORK/xdg-cache"
   export ADO_CONNECT_DATA_DIR="$WORK/app-data" ADO_CONNECT_CONFIG="$WORK/window.toml"
   export GIT_CONFIG_GLOBAL="$WORK/gitconfig"; : > "$GIT_CONFIG_GLOBAL"
+  export OUT_DIR=$OUT  # window.mjs saves a screenshot there when a step fails
   fresh() { rm -rf "$ADO_CONNECT_DATA_DIR" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "${XDG_DATA_HOME:?}/com.adoconnect.app"; }
   # Every window run reads $WORK/window.toml: it is pointed at the simulator of the moment.
   use_sim() { cp "$WORK/$1.toml" "$WORK/window.toml"; export SIM_URL; }
-  tauri-driver --port 4454 --native-port 4455 > "$OUT/tauri-driver.log" 2>&1 &
-  TD=$!
-  for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/4454) 2>/dev/null && break; sleep 0.1; done
+  # tauri-driver starts WebKitWebDriver, which starts the apps: they get its environment.
+  start_td() {
+    tauri-driver --port 4454 --native-port 4455 >> "$OUT/tauri-driver.log" 2>&1 &
+    TD=$!
+    for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/4454) 2>/dev/null && break; sleep 0.1; done
+  }
+  stop_td() { pkill -P "$TD" 2>/dev/null; kill "$TD" 2>/dev/null; wait "$TD" 2>/dev/null; true; }
+  start_td
+  # Before each figure: the apps WebKitWebDriver launched for the last one have exited (a
+  # lingering instance would take the next launch over: the app is single-instance).
+  settle_apps() {
+    local wd
+    for wd in $(pgrep -P "$TD"); do
+      for _ in $(seq 50); do pgrep -P "$wd" >/dev/null || break; sleep 0.2; done
+    done
+  }
 
   step "figure 1: start to first screen answered ($RUNS runs each, alternating)"
   fresh; start_sim start "$WORK/demo.toml" && use_sim start
   if node "$BENCH/window.mjs" start --runs "$RUNS" --app "adoConnect=$APP" --app "emptyTauri=$EMPTY" --out "$OUT/startup.json"; then
     ok "start to first screen: ADO Connect and the empty Tauri window"
   else bad "start to first screen"; fi
+  if [ "$mode" = full ]; then
+    # Where the time goes: the same with WebKit's accelerated compositing off (see figure 2).
+    settle_apps; stop_td; WEBKIT_DISABLE_COMPOSITING_MODE=1 start_td
+    if node "$BENCH/window.mjs" start --runs 3 --app "adoConnect=$APP" --app "emptyTauri=$EMPTY" --out "$OUT/startup-nocompositing.json"; then
+      ok "start to first screen with accelerated compositing off (diagnostic)"
+    else bad "start to first screen with accelerated compositing off"; fi
+    settle_apps; stop_td; start_td
+  fi
 
   step "figure 2: idle memory of the process tree ($RUNS runs each, alternating)"
   if python3 "$BENCH/memory.py" --runs "$RUNS" --settle "$SETTLE" --app "adoConnect=$APP" --app "emptyTauri=$EMPTY" --out "$OUT/memory.json"; then
@@ -104,20 +126,20 @@ if [ "${1:-}" = "--inner-window" ]; then
   stop_sim
 
   step "figure 5: a whole wizard run in the window, requests counted by the simulator"
-  fresh; start_sim window-wizard "$WORK/demo.toml" && use_sim window-wizard
+  settle_apps; fresh; start_sim window-wizard "$WORK/demo.toml" && use_sim window-wizard
   if node "$BENCH/window.mjs" wizard --app "$APP" --out "$OUT/wizard-window.json"; then
     ok "wizard run in the real window, requests counted"
   else bad "wizard run in the real window"; fi
   stop_sim
 
   step "figure 6: $ORGS organizations in the window"
-  fresh; start_sim orgs "$WORK/orgs.toml" && use_sim orgs
+  settle_apps; fresh; start_sim orgs "$WORK/orgs.toml" && use_sim orgs
   if node "$BENCH/window.mjs" orgs --app "$APP" --orgs "$ORGS" --runs "$RUNS" --query "$QUERY" --out "$OUT/orgs-window.json"; then
     ok "$ORGS organizations: list shown and filter keystrokes timed in the page"
   else bad "$ORGS organizations in the window"; fi
   stop_sim
 
-  pkill -P "$TD" 2>/dev/null; kill "$TD" 2>/dev/null; wait "$TD" 2>/dev/null
+  stop_td
   echo "$passed $failed" > "$WORK/window.counts"
   exit 0
 fi

@@ -103,9 +103,17 @@ def main():
         A, E = startup["adoConnect"], startup["emptyTauri"]
         ratio = A["startToReady"]["median"] / E["startToReady"]["median"]
         pairs = [x["startToReadyMs"] / y["startToReadyMs"] for x, y in zip(A["runs"], E["runs"])]
-        ok = ratio <= GOALS["startRatio"]
+        # A late mark is an upper bound; the first screen cannot be up before DOMContentLoaded
+        # (the front end's module runs before it and then waits for its commands): a lower bound.
+        lows = [r["startToNavigationMs"] + (r["navigationToDomContentLoadedMs"] or 0) if r.get("late") else r["startToReadyMs"]
+                for r in A["runs"]]
+        low_ratio = statistics_median(lows) / E["startToReady"]["median"]
+        undecided = A.get("lateMarks", 0) > 0 and low_ratio <= GOALS["startRatio"] < ratio
+        ok = None if undecided else ratio <= GOALS["startRatio"]
         summary_rows.append(("1", "Start to first screen answered", rng(A["startToReady"]), f"empty Tauri window {rng(E['startToReady'])}",
-                             f"ratio ≤ {GOALS['startRatio']:.2f}", f"{ratio:.2f} (pairs {min(pairs):.2f}–{max(pairs):.2f})", ok))
+                             f"ratio ≤ {GOALS['startRatio']:.2f}",
+                             (f"between {low_ratio:.2f} and {ratio:.2f}: not decided (see 1)" if undecided
+                              else f"{ratio:.2f} (pairs {min(pairs):.2f}–{max(pairs):.2f})"), ok))
         s1 += ["## 1. Start to first screen answered", "",
                "From the WebDriver request that launches the app to the moment its first screen is built from the",
                "answers to its start-up commands (`<html data-ready>`; ADO Connect: `app_info`, `session_status`, `resume`;",
@@ -119,15 +127,30 @@ def main():
                            ("navigationToReady", "navigation → first screen answered")]:
             s1.append(f"| {label} | {rng(A.get(key))} | {rng(E.get(key))} |")
         late = A.get("lateMarks", 0) + E.get("lateMarks", 0)
-        s1 += ["", f"Ratio of medians **{ratio:.2f}** (goal ≤ {GOALS['startRatio']:.2f}): {verdict(ok)}. "
-               f"Per pair of runs: {', '.join(f'{x:.2f}' for x in pairs)}."]
-        if late:
+        s1 += ["", f"Ratio of medians **{ratio:.2f}** (goal ≤ {GOALS['startRatio']:.2f}): "
+               + ("**not decided**" if undecided else verdict(ok))
+               + f". Per pair of runs: {', '.join(f'{x:.2f}' for x in pairs)}."]
+        if undecided:
+            s1.append(f"ADO Connect's first screen was already up when it could first be asked in {A['lateMarks']} of "
+                      f"{len(A['runs'])} runs, so its time lies between DOMContentLoaded and the moment of asking: the "
+                      f"ratio lies between {low_ratio:.2f} and {ratio:.2f}, on both sides of the goal.")
+        if late and undecided:
+            s1.append("The empty window sets a `performance.mark(\"app-ready\")` next to `data-ready`, which the "
+                      "harness reads when present; the same line in ui/src/main.ts makes ADO Connect's figure exact.")
+        elif late:
             s1.append(f"{late} run(s) of ADO Connect found the first screen already up when the page could first be "
                       "asked over WebDriver: their time is the moment of asking, an upper bound, so the true ratio is "
                       "at most the one shown. (The empty window sets a `performance.mark(\"app-ready\")` next to "
                       "`data-ready`, which the harness reads when present; one line in ui/src/main.ts would make ADO "
                       "Connect's figure exact too.)")
-        if not ok:
+        nc = load(d, "startup-nocompositing.json")
+        if nc and {"adoConnect", "emptyTauri"} <= set(nc):
+            NA, NE = nc["adoConnect"], nc["emptyTauri"]
+            s1 += ["", f"With WebKit's accelerated compositing off (`WEBKIT_DISABLE_COMPOSITING_MODE=1`, {NA['startToReady']['n']} "
+                   f"runs each; a diagnostic, see figure 2): ADO Connect {rng(NA['startToReady'])}, the empty window "
+                   f"{rng(NE['startToReady'])}; navigation → first contentful paint {rng(NA.get('navigationToFcp'))} "
+                   f"against {rng(NE.get('navigationToFcp'))}."]
+        if ok is not True:
             na, ne = A["navigationToReady"]["median"], E["navigationToReady"]["median"]
             pa, pe = A["startToNavigation"]["median"], E["startToNavigation"]["median"]
             s1 += ["", "**Where the time goes.** The difference splits into the part before the page starts loading "
@@ -135,11 +158,18 @@ def main():
                    f"{more(pa, pe)}) and the part in the page (loading the bundle, three start-up commands, "
                    f"building the screen: {ms(na)} against {ms(ne)}, {more(na, ne)})."]
             s1 += startup_profile(d)
+            s1 += ["", "In the profile, ADO Connect's start-up CPU goes mostly to painting: `SkiaGPUWorker` and "
+                   "`llvmpipe` threads in Mesa's software GL (`libLLVM`, JIT code), i.e. rasterising the full-window first "
+                   "screen through an emulated GPU, which the one-line empty page barely needs."
+                   if "llvmpipe" in " ".join(open(os.path.join(d, "perf-startup-adoConnect.txt")).read().split()[:400])
+                   else ""] if os.path.exists(os.path.join(d, "perf-startup-adoConnect.txt")) else []
             s1 += ["", "**What would fix it.** " + (
-                "Most of the extra time is in the page: the front end waits for three commands in a row "
-                "(`app_info`, then `session_status`, then `resume`) before it builds anything. Sending them at once "
-                "(`Promise.all`), or building the Welcome screen first and filling in the session afterwards, "
-                "removes two round-trips; `resume` with no saved progress should answer without touching the keychain."
+                "First make the figure exact: add `performance.mark(\"app-ready\")` right before "
+                "`document.documentElement.dataset.ready = \"true\"` in ui/src/main.ts. Most of the extra time is "
+                "in the page: the front end waits for three commands in a row (`app_info`, then `session_status`, "
+                "then `resume`) before it builds anything. Sending them at once (`Promise.all`), or building the "
+                "Welcome screen first and filling in the session afterwards, removes two round-trips; and the first "
+                "paint is costly under software GL (above): the compositing setting of figure 2 applies here too."
                 if (na - ne) >= (pa - pe) else
                 "Most of the extra time is before the page loads: in the Rust set-up (`setup`: configuration layers, "
                 "file logging, the keychain store, the single-instance D-Bus name). Deferring what the first screen "
