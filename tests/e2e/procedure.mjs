@@ -15,6 +15,7 @@ const CONTOSO = "c0a7e1d2-5b3f-4e6a-8c9d-0e1f2a3b4c5d";
 const FABRIKAM = "f4b1c2d3-6e7f-4a8b-9c0d-1e2f3a4b5c6d";
 const ORG = "fabrikam-fiber";
 const ORG2 = "contoso-web"; // the keyboard run connects this one
+const ORG3 = "adatum-lab"; // added to the demo world by run.sh; the kill test connects it
 
 let passed = 0;
 let failed = 0;
@@ -334,9 +335,103 @@ async function secondLaunchFocusesTheFirst() {
   }
 }
 
+/**
+ * The app is killed (SIGKILL) between the connect request and its answer: the simulator
+ * applies the change and holds the response. Started again, the app reads the organization
+ * back and says it is connected; the connect request was sent once and never again.
+ */
+async function killDuringConnect() {
+  const { execSync } = await import("node:child_process");
+  let d = await session();
+  let before;
+  try {
+    await steps([
+      ["kill: signed in again and the organization's Connect blade open", async () => {
+        await d.waitFor("#main");
+        if (!(await d.execute("return !!document.querySelector('#topbar-user')"))) {
+          await d.clickUntil("#topbar-signin", "#user-code, #start-button");
+          if (await d.execute("return !!document.querySelector('#start-button')")) await d.clickUntil("#start-button", "#user-code");
+          await signInThroughSimulator(d);
+          await d.clickUntil("#signin-continue", "#filter, #topbar-user");
+          await d.waitForText("#topbar-user", (t) => t.includes("Morgan"), 20000);
+        }
+        await d.clickUntil("#nav-services", "#filter");
+        await d.type("#filter", "Team Services");
+        await d.clickUntil("#service-orgs", `#org-${ORG3}`);
+        await d.clickUntil(`#org-${ORG3}`, "#connect-button");
+        await d.waitForText("#org-users", (t) => /\d/.test(t));
+        await d.clickUntil("#connect-button", "#directory-list");
+        await d.click(`#dir-${CONTOSO}`);
+        await d.waitForScript(
+          "const b = document.querySelector('#connect-submit'); return b && !b.disabled && b.getAttribute('aria-disabled') !== 'true' && document.querySelectorAll('#preflight-list li[data-status]').length >= 5",
+          30000,
+        );
+        await sleep(700);
+      }],
+      ["kill: the app is killed while the simulator holds the connect answer", async () => {
+        before = (await sim("GET", "/_sim/requests")).organization ?? 0;
+        await sim("POST", "/_sim/hold", { endpoint: "organization", ms: 120000 });
+        await d.clickUntil("#connect-submit", "#confirm-dialog");
+        await d.click("#confirm-yes");
+        // The change is applied at once; only its answer waits.
+        const end = Date.now() + 20000;
+        let tenant;
+        while (Date.now() < end) {
+          tenant = (await sim("GET", "/_sim/state")).organizations.find((o) => o.name === ORG3).tenantId;
+          if (tenant) break;
+          await sleep(100);
+        }
+        if (tenant !== CONTOSO) throw new Error(`the simulator shows tenant ${tenant}`);
+        await d.screenshot(`${SHOTS}/e2e-14-killed-while-connecting.png`);
+        execSync("pkill -KILL -x ado-connect-app");
+        await sim("POST", "/_sim/hold", { endpoint: "organization", ms: 0 });
+        return `killed with ${ORG3} connected on the service, its answer not sent`;
+      }],
+    ]);
+  } finally {
+    await d.quit().catch(() => {});
+  }
+  d = await session();
+  try {
+    await steps([
+      ["kill: started again, the app reads back and shows the organization connected", async () => {
+        const notice = await d.waitFor('#resume-notice[data-step="connected"]', 30000);
+        const text = await d.text(notice);
+        if (!text.includes(ORG3)) throw new Error(`notice: ${text}`);
+        const shown = await d.execute("return document.querySelector('#after-org')?.value");
+        if (shown !== ORG3) throw new Error(`the checklist is for ${shown}`);
+        if (await d.execute("return !!document.querySelector('#after-not-connected')")) throw new Error("the checklist says not connected");
+        await d.screenshot(`${SHOTS}/e2e-15-restarted-after-kill.png`);
+        return text.replace(/\s+/g, " ").slice(0, 140);
+      }],
+      ["kill: the connect request was sent once", async () => {
+        const after = (await sim("GET", "/_sim/requests")).organization ?? 0;
+        if (after - before !== 1) throw new Error(`${after - before} Organizations/Me requests since Connect`);
+        const state = await sim("GET", "/_sim/state");
+        const org = state.organizations.find((o) => o.name === ORG3);
+        if (org.tenantId !== CONTOSO) throw new Error(`now ${org.tenantId}`);
+        return "1 request";
+      }],
+    ]);
+  } finally {
+    await d.quit().catch(() => {});
+  }
+}
+
+/** Every token the simulator issued is grepped for in what the app wrote (run.sh). */
+async function saveIssuedSecrets() {
+  const secrets = await sim("GET", "/_sim/secrets");
+  const all = [...secrets.access, ...secrets.refresh, ...secrets.pats].filter((t) => t && t.length >= 16);
+  const fs = await import("node:fs/promises");
+  await fs.writeFile("artifacts/e2e/issued.secrets", all.join("\n") + "\n");
+  check("the simulator's issued tokens are saved for the leak grep", all.length >= 3, `${secrets.access.length} access, ${secrets.refresh.length} refresh, ${secrets.pats.length} PAT`);
+}
+
 await mouseProcedure();
 await keyboardProcedure();
 await declinePath();
 await secondLaunchFocusesTheFirst();
+await killDuringConnect();
+await saveIssuedSecrets();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

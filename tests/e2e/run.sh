@@ -18,7 +18,17 @@ printf 'https://dev.azure.com/fabrikam-fiber/=00000000-0000-0000-0000-0000000000
 export ADO_CONNECT_DATA_DIR="$work/data"
 export APP_BIN=${APP_BIN:-$PWD/target/debug/ado-connect-app}
 
-target/debug/ado-sim --port 0 --write-config "$work/sim.toml" > "$work/sim.out" 2> artifacts/e2e/sim.log &
+# The demo world plus one more personal-account organization, for the kill test.
+cp crates/sim/scenarios/demo.toml "$work/scenario.toml"
+cat >> "$work/scenario.toml" <<'TOML'
+
+[[organizations]]
+name = "adatum-lab"
+owner = "morgan.lee@outlook.com"
+created = "2021-09-01T08:00:00Z"
+TOML
+
+target/debug/ado-sim --port 0 --scenario "$work/scenario.toml" --write-config "$work/sim.toml" > "$work/sim.out" 2> artifacts/e2e/sim.log &
 SIM=$!
 for _ in $(seq 100); do [ -s "$work/sim.out" ] && break; sleep 0.1; done
 export SIM_URL; SIM_URL=$(head -n1 "$work/sim.out")
@@ -41,14 +51,24 @@ if ls "$logs"/ado-connect.*.log >/dev/null 2>&1; then
 else
   echo "FAIL - no log file in $logs"; rc=1
 fi
-# Secrets must not be anywhere the app wrote: logs, state, report, config.
-if [ -s artifacts/e2e/pat.secret ]; then
-  if grep -rlF -f artifacts/e2e/pat.secret "$work" "${XDG_DATA_HOME:-$work}" artifacts/e2e/*.log 2>/dev/null; then
-    echo "FAIL - the personal access token was found in the files above"; rc=1
+# Secrets must not be anywhere the app wrote: logs, state, report, config, git config, the
+# GCM cache and its backups, or the output of the app and the simulator. Every access token,
+# refresh token and PAT the simulator issued is looked for (the keychain's own encrypted
+# file is where tokens belong, and is left out).
+if [ -s artifacts/e2e/issued.secrets ]; then
+  # The PAT as the window showed it, too (it is also in the simulator's list).
+  [ -s artifacts/e2e/pat.secret ] && { cat artifacts/e2e/pat.secret; echo; } >> artifacts/e2e/issued.secrets
+  n=$(wc -l < artifacts/e2e/issued.secrets)
+  if grep -rlF -f artifacts/e2e/issued.secrets --exclude-dir=keyrings "$work" "${XDG_DATA_HOME:-$work}" \
+       artifacts/e2e/*.log 2>/dev/null; then
+    echo "FAIL - a token was found in the files above"; rc=1
   else
-    echo "ok - the personal access token is in no file the app wrote"
+    echo "ok - none of the $n issued tokens (access, refresh, PAT) is in a file the app wrote or in its output"
   fi
+else
+  echo "FAIL - no list of issued tokens to grep for"; rc=1
 fi
+rm -f artifacts/e2e/issued.secrets
 rm -f artifacts/e2e/pat.secret
 cp -r "$work/data" artifacts/e2e/app-data 2>/dev/null
 rm -rf "$work"

@@ -28,6 +28,22 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/_sim/hold", post(hold))
         .route("/_sim/clock", post(advance_clock))
         .route("/_sim/state", get(state))
+        .route("/_sim/secrets", get(secrets))
+}
+
+/// Every secret the simulator has issued: access and refresh tokens (revoked ones too) and
+/// personal access tokens. For leak tests, which grep what the client wrote for each of them.
+async fn secrets(State(shared): SimState) -> Response {
+    let world = shared.world();
+    let mut access: Vec<&String> = world.access_tokens.keys().collect();
+    let mut refresh: Vec<&String> = world.refresh_tokens.keys().collect();
+    access.sort();
+    refresh.sort();
+    let pats: Vec<&String> = world.pats.iter().map(|p| &p.token).collect();
+    json_response(
+        StatusCode::OK,
+        &json!({"access": access, "refresh": refresh, "pats": pats}),
+    )
 }
 
 fn outcome(done: bool, failure: &str) -> Response {

@@ -127,6 +127,22 @@ async fn binary_prints_its_url_writes_the_config_and_stops_on_sigterm() {
         .unwrap();
     assert_eq!(profile.status(), 200);
 
+    // Leak tests read every secret issued so far.
+    let secrets: serde_json::Value = http
+        .get(format!("{base_url}/_sim/secrets"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(secrets["access"], serde_json::json!([access_token]));
+    assert_eq!(
+        secrets["refresh"],
+        serde_json::json!([tokens["refresh_token"]])
+    );
+    assert_eq!(secrets["pats"], serde_json::json!([]));
+
     let pid = running.0.id().to_string();
     let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(status.success());
