@@ -133,8 +133,7 @@ async function mouseProcedure() {
         await d.clickUntil("#connect-button", "#directory-list");
       }],
       ["directory chosen and pre-flight checks shown", async () => {
-        await d.click(`#dir-${CONTOSO}`);
-        await d.waitFor("#preflight-list li[data-status]");
+        await d.clickUntil(`#dir-${CONTOSO}`, "#preflight-list li[data-status]");
         const checks = await d.findAll("#preflight-list li[data-status]");
         await d.screenshot(`${SHOTS}/e2e-06-preflight.png`);
         return `${checks.length} checks`;
@@ -204,7 +203,7 @@ async function mouseProcedure() {
         await d.click(`#org-${ORG2}`);
         await d.waitForText("#org-users", (t) => /\d/.test(t));
         await d.click("#connect-button");
-        await d.click(`#dir-${FABRIKAM}`);
+        await d.clickUntil(`#dir-${FABRIKAM}`, "#preflight-list li[data-status]");
         // Let the checks for this directory finish before Connect.
         await d.waitForScript(
           "const b = document.querySelector('#connect-submit'); return b && !b.disabled && b.getAttribute('aria-disabled') !== 'true' && document.querySelectorAll('#preflight-list li[data-status]').length >= 5",
@@ -361,7 +360,7 @@ async function killDuringConnect() {
         await d.clickUntil(`#org-${ORG3}`, "#connect-button");
         await d.waitForText("#org-users", (t) => /\d/.test(t));
         await d.clickUntil("#connect-button", "#directory-list");
-        await d.click(`#dir-${CONTOSO}`);
+        await d.clickUntil(`#dir-${CONTOSO}`, "#preflight-list li[data-status]");
         await d.waitForScript(
           "const b = document.querySelector('#connect-submit'); return b && !b.disabled && b.getAttribute('aria-disabled') !== 'true' && document.querySelectorAll('#preflight-list li[data-status]').length >= 5",
           30000,
@@ -382,10 +381,21 @@ async function killDuringConnect() {
           await sleep(100);
         }
         if (tenant !== CONTOSO) throw new Error(`the simulator shows tenant ${tenant}`);
+        // Connect asked for again while the first is out (a double click reaching Rust):
+        // it waits for the first; nothing more is sent.
+        await d.execute(`window.__TAURI_INTERNALS__.invoke("connect_organization", { org: "${ORG3}", tenantId: "${CONTOSO}" }).catch(() => {}); return true;`);
+        // And Connect to another directory meanwhile is refused at once, by Rust.
+        await d.execute(`window.__other = null; window.__TAURI_INTERNALS__.invoke("connect_organization", { org: "${ORG3}", tenantId: "${FABRIKAM}" })
+          .then(() => { window.__other = "sent"; }, (e) => { window.__other = (e && e.code) || String(e); }); return true;`);
+        const other = await d.waitForScript("return window.__other", 10000);
+        if (other !== "connect-failed") throw new Error(`a connect to another directory meanwhile gave ${other}`);
+        await sleep(1000);
+        const during = (await sim("GET", "/_sim/requests")).organization - before;
+        if (during !== 1) throw new Error(`${during} Organizations/Me requests while the first was out`);
         await d.screenshot(`${SHOTS}/e2e-14-killed-while-connecting.png`);
         execSync("pkill -KILL -x ado-connect-app");
         await sim("POST", "/_sim/hold", { endpoint: "organization", ms: 0 });
-        return `killed with ${ORG3} connected on the service, its answer not sent`;
+        return `a second Connect sent nothing; killed with ${ORG3} connected on the service, its answer not sent`;
       }],
     ]);
   } finally {
