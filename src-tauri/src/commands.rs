@@ -172,10 +172,7 @@ pub async fn sign_in_browser(
 
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> Result<()> {
-    logged(
-        "sign_out",
-        async { state.core()?.session.sign_out().await }.await,
-    )
+    logged("sign_out", async { state.core()?.sign_out().await }.await)
 }
 
 #[tauri::command]

@@ -372,7 +372,7 @@ async fn run(cli: Cli) -> Result<i32, Error> {
             browser, tenant, ..
         } => login(&app, browser, tenant, json).await?,
         Command::Logout => {
-            app.session.sign_out().await?;
+            app.sign_out().await?;
             print(json, &json!({"signedIn": false}), || "Signed out.\n".into());
         }
         Command::Whoami => {

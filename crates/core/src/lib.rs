@@ -3,6 +3,7 @@
 
 pub mod arm;
 pub mod auth;
+mod cache;
 pub mod config;
 pub mod devops;
 pub mod diagnostics;

@@ -5,9 +5,11 @@ use crate::arm::{ArmClient, Billing, Directory};
 use crate::auth::device::PollProgress;
 use crate::auth::store::SecretStore;
 use crate::auth::{DeviceAuthorization, IdentityClient};
+use crate::cache::{ListedOrganization, SessionCache};
 use crate::config::Config;
 use crate::devops::{
-    DevopsClient, DirectoryKind, DirectoryLink, InviteAccessLevel, User, UserEntitlement,
+    DevopsClient, DirectoryKind, DirectoryLink, EntitlementPage, InviteAccessLevel, User,
+    UserEntitlement,
 };
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpClient, DEFAULT_TIMEOUT};
@@ -124,6 +126,8 @@ pub struct AdoConnect {
     pub session: Session,
     pub data_dir: Option<PathBuf>,
     probe_cache: Mutex<HashMap<String, DirectoryLink>>,
+    /// Listings, directories, entitlements and billing for this sign-in (crate::cache).
+    cache: SessionCache,
     connects_in_flight: ConnectsInFlight,
 }
 
@@ -205,6 +209,7 @@ impl AdoConnect {
             session,
             data_dir,
             probe_cache: Mutex::new(HashMap::new()),
+            cache: SessionCache::default(),
             connects_in_flight: ConnectsInFlight::default(),
         }
     }
@@ -378,40 +383,33 @@ impl AdoConnect {
     // ---- organizations ----
 
     /// The organizations the person belongs to, owned ones marked, each with its directory.
+    /// `refresh` (the user's Refresh) asks everything again: the listing, every probe, and
+    /// drops the directories, entitlements and billing kept for this sign-in.
     pub async fn list_organizations(&self, refresh: bool) -> Result<Vec<Organization>> {
+        if refresh {
+            self.cache.clear();
+        }
         let user = self.session.user().await?;
-        let (members, owned) = self
-            .session
-            .with_token(Resource::Devops, |t| {
-                let user = user.clone();
-                async move {
-                    let members = self.devops.accounts(&t, "memberId", &user.id).await?;
-                    let owned = self.devops.accounts(&t, "ownerId", &user.id).await?;
-                    Ok((members, owned))
-                }
-            })
-            .await?;
-        let mut orgs: Vec<Organization> = vec![];
-        for a in owned.iter().chain(members.iter()) {
-            if orgs.iter().any(|o| o.id == a.account_id) {
-                continue;
+        let listed = match self.cache.organizations(&user.id) {
+            Some(listed) => listed,
+            None => {
+                let listed = self.fetch_organizations(&user).await?;
+                self.cache.set_organizations(&user.id, listed.clone());
+                listed
             }
-            orgs.push(Organization {
-                name: a.account_name.clone(),
-                id: a.account_id.clone(),
-                owned: owned.iter().any(|o| o.account_id == a.account_id)
-                    || a.account_owner.as_deref() == Some(user.id.as_str()),
+        };
+        let mut orgs: Vec<Organization> = listed
+            .into_iter()
+            .map(|o| Organization {
+                name: o.name,
+                id: o.id,
+                owned: o.owned,
                 directory: DirectoryLink {
                     kind: DirectoryKind::Unknown,
                     tenant_id: None,
                 },
-            });
-        }
-        orgs.sort_by(|a, b| {
-            b.owned
-                .cmp(&a.owned)
-                .then(a.name.to_lowercase().cmp(&b.name.to_lowercase()))
-        });
+            })
+            .collect();
         let names: Vec<String> = orgs.iter().map(|o| o.name.clone()).collect();
         let links = self.directories_of(&names, refresh).await;
         for o in &mut orgs {
@@ -419,6 +417,44 @@ impl AdoConnect {
                 o.directory = link.clone();
             }
         }
+        Ok(orgs)
+    }
+
+    /// `accounts?memberId=` lists every organization. Its `accountOwner` tells which are the
+    /// user's own; only when an entry lacks it (the documented example has none) is
+    /// `accounts?ownerId=` asked as well.
+    async fn fetch_organizations(&self, user: &User) -> Result<Vec<ListedOrganization>> {
+        let (members, owned) = self
+            .session
+            .with_token(Resource::Devops, |t| async move {
+                let members = self.devops.accounts(&t, "memberId", &user.id).await?;
+                let owned = if members.iter().all(|a| a.account_owner.is_some()) {
+                    vec![]
+                } else {
+                    self.devops.accounts(&t, "ownerId", &user.id).await?
+                };
+                Ok((members, owned))
+            })
+            .await?;
+        let mut orgs: Vec<ListedOrganization> = vec![];
+        for a in owned.iter().chain(members.iter()) {
+            if orgs.iter().any(|o| o.id == a.account_id) {
+                continue;
+            }
+            orgs.push(ListedOrganization {
+                name: a.account_name.clone(),
+                id: a.account_id.clone(),
+                owned: owned.iter().any(|o| o.account_id == a.account_id)
+                    || a.account_owner
+                        .as_deref()
+                        .is_some_and(|o| o.eq_ignore_ascii_case(&user.id)),
+            });
+        }
+        orgs.sort_by(|a, b| {
+            b.owned
+                .cmp(&a.owned)
+                .then(a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+        });
         Ok(orgs)
     }
 
@@ -472,25 +508,27 @@ impl AdoConnect {
             .find(|o| o.name.eq_ignore_ascii_case(org))
             .ok_or_else(|| not_a_member(org))?;
         let user = self.session.user().await?;
-        let name: &str = &organization.name;
-        let tenant = organization.directory.tenant_id.as_deref();
-        let page = self
-            .session
-            .with_token_for(Resource::Devops, tenant, |t| async move {
-                self.devops.user_entitlements(&t, name).await
-            })
-            .await?;
+        let page = self.entitlements(&organization.name, false).await?;
         let link = self.devops.web_link(&organization.name, "billing")?;
-        let billing = match self
-            .session
-            .with_token(Resource::Arm, |t| {
-                let link = link.clone();
-                let name = organization.name.clone();
-                async move { self.arm.billing(&t, &name, link).await }
-            })
-            .await
-        {
-            Ok(b) => b,
+        let cached = self.cache.billing(&user.id, &organization.name);
+        let billing = match cached {
+            Some(b) => Ok(b),
+            None => {
+                self.session
+                    .with_token(Resource::Arm, |t| {
+                        let link = link.clone();
+                        let name = organization.name.clone();
+                        async move { self.arm.billing(&t, &name, link).await }
+                    })
+                    .await
+            }
+        };
+        let billing = match billing {
+            Ok(b) => {
+                self.cache
+                    .set_billing(&user.id, &organization.name, b.clone());
+                b
+            }
             Err(e) => {
                 tracing::warn!(code = %e.code, "billing status unavailable");
                 Billing {
@@ -516,10 +554,18 @@ impl AdoConnect {
 
     /// Directories the person belongs to (ARM `tenants`), filtered by the machine policy.
     pub async fn list_directories(&self) -> Result<Vec<Directory>> {
-        let dirs = self
-            .session
-            .with_token(Resource::Arm, |t| async move { self.arm.tenants(&t).await })
-            .await?;
+        let user = self.session.user().await?;
+        let dirs = match self.cache.directories(&user.id) {
+            Some(dirs) => dirs,
+            None => {
+                let dirs = self
+                    .session
+                    .with_token(Resource::Arm, |t| async move { self.arm.tenants(&t).await })
+                    .await?;
+                self.cache.set_directories(&user.id, dirs.clone());
+                dirs
+            }
+        };
         Ok(dirs
             .into_iter()
             .filter(|d| self.tenant_allowed(&d.tenant_id, &d.domains))
@@ -603,7 +649,15 @@ impl AdoConnect {
             tenant_id,
             target.map(|d| d.domains.as_slice()).unwrap_or(&[]),
         )?;
-        let members = self.list_members(org).await?;
+        // The same entitlements the details just read: the members as of this moment.
+        let connected = details.organization.directory.tenant_id.is_some();
+        let members: Vec<Member> = self
+            .entitlements(org, false)
+            .await?
+            .items
+            .iter()
+            .map(|e| member_of(e, connected))
+            .collect();
         let mut checks = vec![];
 
         checks.push(if details.organization.owned {
@@ -912,15 +966,36 @@ impl AdoConnect {
 
     pub async fn list_members(&self, org: &str) -> Result<Vec<Member>> {
         crate::gcm::validate_org_name(org)?;
+        let connected = self.tenant_of_org(org).await.is_some();
+        let page = self.entitlements(org, true).await?;
+        Ok(page.items.iter().map(|e| member_of(e, connected)).collect())
+    }
+
+    /// An organization's user entitlements, with a token from its directory. `fresh` always
+    /// asks the service (the members view); otherwise what this sign-in last read is used.
+    /// Either way the answer is kept for the next reader.
+    async fn entitlements(&self, org: &str, fresh: bool) -> Result<EntitlementPage> {
+        let user = self.session.user().await?;
+        if !fresh {
+            if let Some(page) = self.cache.entitlements(&user.id, org) {
+                return Ok(page);
+            }
+        }
         let tenant = self.tenant_of_org(org).await;
-        let connected = tenant.is_some();
         let page = self
             .session
             .with_token_for(Resource::Devops, tenant.as_deref(), |t| async move {
                 self.devops.user_entitlements(&t, org).await
             })
             .await?;
-        Ok(page.items.iter().map(|e| member_of(e, connected)).collect())
+        self.cache.set_entitlements(&user.id, org, page.clone());
+        Ok(page)
+    }
+
+    /// Sign out: the tokens leave the keychain and this sign-in's answers are forgotten.
+    pub async fn sign_out(&self) -> Result<()> {
+        self.cache.clear();
+        self.session.sign_out().await
     }
 
     pub async fn invite_user(

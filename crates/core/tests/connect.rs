@@ -36,6 +36,109 @@ async fn organizations_are_listed_owned_with_their_directory() {
     assert_eq!(h.sim.request_count("probe"), probes + 3);
 }
 
+/// Figure 5 of docs/benchmarks.md: a whole run (sign in, list, details, directories,
+/// pre-flight, connect and verify) asks each question of the service once.
+#[tokio::test]
+async fn a_wizard_run_asks_each_question_once() {
+    let h = signed_in().await;
+    let before: Vec<(&str, usize)> = KEYS.iter().map(|k| (*k, h.sim.request_count(k))).collect();
+    h.app.list_organizations(false).await.unwrap();
+    h.app.organization_details("fabrikam-fiber").await.unwrap();
+    h.app.list_directories().await.unwrap();
+    h.app.preflight("fabrikam-fiber", CONTOSO).await.unwrap();
+    // The screens ask again for what they showed: answered from the session.
+    h.app.list_organizations(false).await.unwrap();
+    h.app.list_directories().await.unwrap();
+    h.app.organization_details("fabrikam-fiber").await.unwrap();
+    let outcome = h
+        .app
+        .connect("fabrikam-fiber", CONTOSO, &mut |_| {})
+        .await
+        .unwrap();
+    assert!(outcome.verified);
+    // Details after connecting: the user count and billing did not change, nothing is asked.
+    h.app.organization_details("fabrikam-fiber").await.unwrap();
+    let asked: Vec<(&str, usize)> = before
+        .iter()
+        .map(|(k, n)| (*k, h.sim.request_count(k) - n))
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            ("accounts", 1),
+            ("probe", 4), // three organizations, and the read back after connecting
+            ("userentitlements", 1),
+            ("subscriptions", 1),
+            ("resources", 1),
+            ("tenants", 1),
+            ("organization", 1),
+        ]
+    );
+    // The members view always asks (people sign in meanwhile), with the new directory's token.
+    let tokens = h.sim.request_count("token");
+    h.app.list_members("fabrikam-fiber").await.unwrap();
+    assert_eq!(h.sim.request_count("userentitlements"), before[2].1 + 2);
+    assert_eq!(h.sim.request_count("token"), tokens + 1);
+}
+
+const KEYS: [&str; 7] = [
+    "accounts",
+    "probe",
+    "userentitlements",
+    "subscriptions",
+    "resources",
+    "tenants",
+    "organization",
+];
+
+#[tokio::test]
+async fn refresh_and_sign_out_forget_what_the_session_kept() {
+    let h = signed_in().await;
+    h.app.list_organizations(false).await.unwrap();
+    h.app.list_directories().await.unwrap();
+    h.app.organization_details("contoso-web").await.unwrap();
+    let count = |k: &str| h.sim.request_count(k);
+    let (accounts, tenants, entitlements) = (
+        count("accounts"),
+        count("tenants"),
+        count("userentitlements"),
+    );
+    // Refresh asks everything again.
+    h.app.list_organizations(true).await.unwrap();
+    h.app.list_directories().await.unwrap();
+    h.app.organization_details("contoso-web").await.unwrap();
+    assert_eq!(
+        (
+            count("accounts"),
+            count("tenants"),
+            count("userentitlements")
+        ),
+        (accounts + 1, tenants + 1, entitlements + 1)
+    );
+    // So does the next sign-in.
+    h.app.sign_out().await.unwrap();
+    h.sign_in().await;
+    h.app.list_organizations(false).await.unwrap();
+    h.app.list_directories().await.unwrap();
+    assert_eq!(
+        (count("accounts"), count("tenants")),
+        (accounts + 2, tenants + 2)
+    );
+}
+
+/// The documented example of `accounts?memberId=` carries no `accountOwner`: then
+/// `accounts?ownerId=` tells which organizations are the user's own.
+#[tokio::test]
+async fn without_account_owner_the_owned_organizations_are_asked_for() {
+    let mut s = fast_scenario();
+    s.devops.accounts_omit_owner = true;
+    let h = Harness::start(s).await;
+    h.sign_in().await;
+    let orgs = h.app.list_organizations(false).await.unwrap();
+    assert_eq!(h.sim.request_count("accounts"), 2);
+    assert!(orgs.iter().all(|o| o.owned), "{orgs:?}");
+}
+
 #[tokio::test]
 async fn organization_details_show_owner_users_and_billing() {
     let h = signed_in().await;

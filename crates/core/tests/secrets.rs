@@ -237,9 +237,11 @@ async fn a_full_run_leaves_no_token_anywhere() {
     sim.set_fault("accounts", Fault::html_203());
     out.error(
         "203 accounts",
-        &app.list_organizations(false).await.unwrap_err(),
+        &app.list_organizations(true).await.unwrap_err(),
     );
     access.extend(access_tokens(&app, &tenants).await);
+    sim.clear_faults();
+    app.list_organizations(true).await.unwrap(); // Refresh: directories are asked again
     sim.set_fault("tenants", Fault::unauthorized_401());
     out.error("401 tenants", &app.list_directories().await.unwrap_err());
     access.extend(access_tokens(&app, &tenants).await);

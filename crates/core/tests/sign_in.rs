@@ -186,10 +186,11 @@ async fn a_refused_token_is_refreshed_once_silently() {
         .set_fault("accounts", Fault::Html203 { times: Some(1) });
     let orgs = h.app.list_organizations(false).await.unwrap();
     assert_eq!(orgs.len(), 3);
-    // A second refusal after the refresh is reported: sign in again.
+    // A second refusal after the refresh is reported: sign in again. (Refresh: the listing
+    // is asked again rather than read from the session.)
     h.sim
         .set_fault("accounts", Fault::Html203 { times: Some(2) });
-    let err = h.app.list_organizations(false).await.unwrap_err();
+    let err = h.app.list_organizations(true).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::SessionExpired);
 }
 

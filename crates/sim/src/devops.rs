@@ -261,7 +261,13 @@ async fn accounts(
             "owner" => org.owner == user.email,
             _ => org.owner == user.email || org.member(&user.email).is_some(),
         })
-        .map(|org| account_json(&shared.base_url, &world, org))
+        .map(|org| {
+            let mut account = account_json(&shared.base_url, &world, org);
+            if world.devops.accounts_omit_owner {
+                account.as_object_mut().map(|a| a.remove("accountOwner"));
+            }
+            account
+        })
         .collect();
     Ok(json_response(
         StatusCode::OK,

@@ -78,12 +78,16 @@ pub struct DevopsSettings {
     /// An organization connected to a directory accepts only tokens issued by that
     /// directory (reference §6 step 9: re-authenticate against the tenant).
     pub require_tenant_token_for_connected_orgs: bool,
+    /// Leave `accountOwner` out of the accounts listings, as the documented example of
+    /// `accounts?memberId=` does (reference §2.3): a client must then ask `ownerId=` too.
+    pub accounts_omit_owner: bool,
 }
 
 impl Default for DevopsSettings {
     fn default() -> Self {
         DevopsSettings {
             require_tenant_token_for_connected_orgs: true,
+            accounts_omit_owner: false,
         }
     }
 }
