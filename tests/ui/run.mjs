@@ -1104,29 +1104,204 @@ async function main() {
     await axe(page, "About with an error (light)");
   });
 
-  test("1,000 organizations, loading and empty states", async (open) => {
-    const { page, context } = await open({ signedIn: true, orgs: 1000, delay: { list_organizations: 800 } });
+  test("1,000 organizations: shown, filtered, cleared, sorted; loading and empty states", async (open) => {
+    // The mock adds three organizations of its own: 997 more make 1,000.
+    const { page, context } = await open({ signedIn: true, orgs: 997, delay: { list_organizations: 800 } });
+    const shownRows = () => page.evaluate(() => [...document.querySelectorAll("#org-list-body tr:not([hidden])")].map((tr) => tr.getAttribute("data-org")));
     await page.click("#nav-orgs");
     await page.waitForSelector("#orgs-loading");
     check("loading: a wait over 300 ms shows progress", await page.locator("#orgs-loading").isVisible());
     const t = Date.now();
     await page.waitForSelector("#org-list tr[data-org]");
-    const rows = await page.locator("#org-list tbody tr").count();
-    check("1,000 organizations: all listed", rows === 1003, `${rows} rows in ${Date.now() - t} ms`);
+    const all = await shownRows();
+    check("1,000 organizations: all listed, each once", all.length === 1000 && new Set(all).size === 1000 && (await page.locator("#org-list-body tr").count()) === 1000, `${all.length} rows in ${Date.now() - t} ms`);
+    check("1,000 organizations: sorted by name, with the count", all[0] === "contoso-tools" && all.at(-1) === "team-0997" && (await text(page, "#org-count")) === "1,000 organizations.", `${all[0]} … ${all.at(-1)}; ${await text(page, "#org-count")}`);
+    check("1,000 organizations: every row has its name button, URL, directory and role", (await page.locator("#org-list-body [data-testid=org-open]").count()) === 1000 && (await text(page, 'tr[data-org="team-0005"]')).includes("dev.azure.com/team-0005") && (await text(page, 'tr[data-org="team-0005"] [data-testid=org-directory]')) === "Contoso Ltd" && (await text(page, 'tr[data-org="team-0003"]')).includes("Member"));
     const t2 = Date.now();
-    await page.fill("#org-filter", "team-0999");
-    await page.waitForFunction(() => document.querySelectorAll("#org-list tbody tr").length === 1);
+    await page.fill("#org-filter", "team-0997");
+    await page.waitForFunction(() => document.querySelectorAll("#org-list-body tr:not([hidden])").length === 1);
     check("1,000 organizations: filter is fast", Date.now() - t2 < 1000, `${Date.now() - t2} ms`);
     await page.fill("#org-filter", "");
+    // Typed a key at a time, as a person does: each key filters the rows kept in the table.
+    await page.focus("#org-filter");
+    await page.keyboard.type("TEAM-099");
+    await page.waitForFunction(() => document.querySelector("#org-count")?.textContent?.startsWith("8 of"));
+    const typed = await shownRows();
+    check("filter: typed key by key (any case), the right rows in order", JSON.stringify(typed) === JSON.stringify(["team-0990", "team-0991", "team-0992", "team-0993", "team-0994", "team-0995", "team-0996", "team-0997"]), typed.join(", "));
+    check("filter: the count says how many of how many", (await text(page, "#org-count")) === "8 of 1,000 organizations shown." && (await page.getAttribute("#org-count", "role")) === "status");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    check("filter: Tab goes from the filter past the sort to the first match", (await focusedId(page)) === "org-team-0990");
     await page.selectOption("#org-sort", "name-desc");
-    check("1,000 organizations: sort", (await page.locator("#org-list tbody tr").first().getAttribute("data-org")) === "team-1000");
+    check("filter and sort: the matches in the new order", JSON.stringify(await shownRows()) === JSON.stringify(["team-0997", "team-0996", "team-0995", "team-0994", "team-0993", "team-0992", "team-0991", "team-0990"]));
+    await page.selectOption("#org-sort", "name-asc");
+    await page.fill("#org-filter", "contoso ltd");
+    await page.waitForFunction(() => document.querySelector("#org-count")?.textContent?.startsWith("199 of"));
+    check("filter: by the directory's name too", (await shownRows()).every((n) => Number(n.slice(5)) % 5 === 0), await text(page, "#org-count"));
+    await page.fill("#org-filter", "no-such-organization");
+    await page.waitForFunction(() => document.querySelectorAll("#org-list-body tr:not([hidden])").length === 0);
+    check("filter: no match says so", (await text(page, "#org-count")) === "No organization matches the filter.");
+    await page.fill("#org-filter", "team-0997");
+    await page.waitForFunction(() => document.querySelectorAll("#org-list-body tr:not([hidden])").length === 1);
+    await page.focus("#org-filter");
+    for (let i = 0; i < 9; i++) await page.keyboard.press("Backspace");
+    await page.waitForFunction(() => document.querySelectorAll("#org-list-body tr:not([hidden])").length === 1000);
+    check("filter cleared: all 1,000 again, in order, with the count", JSON.stringify(await shownRows()) === JSON.stringify(all) && (await text(page, "#org-count")) === "1,000 organizations.");
+    await page.selectOption("#org-sort", "name-desc");
+    check("1,000 organizations: sort", (await page.locator("#org-list-body tr").first().getAttribute("data-org")) === "team-0997");
+    await page.selectOption("#org-sort", "role");
+    // (textContent: a row far out of view is not rendered, so it has no innerText.)
+    check("1,000 organizations: sort by role puts owners first", (await page.locator("#org-list-body tr").last().getAttribute("data-org")) === "team-0996" && (await page.textContent("#org-list-body tr:last-child")).includes("Member"));
     await axe(page, "1,000 organizations (light)");
+
+    // Opened again: the same rows, once each, the selection kept.
+    await page.click("#org-team-0500");
+    await page.waitForSelector("#org-owner");
+    await page.click("#nav-services");
+    await page.click("#service-orgs");
+    await page.waitForSelector('#orgs tr[data-org="team-0500"]');
+    check("opened again: one table, 1,000 rows, the filter empty", (await page.locator("#org-list").count()) === 1 && (await shownRows()).length === 1000 && (await page.inputValue("#org-filter")) === "");
+    check("opened again: the selected organization is still marked", (await page.getAttribute("#org-team-0500", "aria-current")) === "true" && (await page.locator("#org-list-body [aria-current]").count()) === 1);
+    await page.click("#org-team-0501");
+    await page.waitForSelector("#org-owner");
+    check("selecting another moves the mark", (await page.getAttribute("#org-team-0501", "aria-current")) === "true" && (await page.locator("#org-list-body [aria-current]").count()) === 1 && (await page.locator("#org-list-body tr.is-selected").count()) === 1);
     await context.close();
+
     const empty = await open({ signedIn: true, orgs: "empty" }, { colorScheme: "dark" });
     await empty.page.click("#nav-orgs");
     await empty.page.waitForSelector("#orgs-empty");
     check("empty: explains what to check", (await text(empty.page, "#orgs-empty")).includes("personal Microsoft account"));
     await axe(empty.page, "no organizations (dark)");
+  });
+
+  test("About: the diagnostic summary, shown, then copied", { quick: true }, async (open) => {
+    for (const theme of ["light", "dark"]) {
+      const { page, context } = await open({}, { colorScheme: theme });
+      await page.click("#nav-about");
+      await page.waitForFunction(() => document.querySelector("#diagnostics-summary")?.value);
+      const shown = await page.inputValue("#diagnostics-summary");
+      const sent = (await results(page, "diagnostics_summary"))[0];
+      check(`diagnostics (${theme}): the summary from diagnostics_summary is shown as it is`, shown === sent && shown.includes("ADO Connect 0.1.0") && shown.includes("correlation id b7e2c1d0-4f3a-4e5b-9c8d-7a6b5c4d3e2f"), shown.split("\n")[0]);
+      const box = await page.evaluate(() => {
+        const t = document.querySelector("#diagnostics-summary");
+        return { readOnly: t.readOnly, label: t.labels?.[0]?.textContent ?? "", font: getComputedStyle(t).fontFamily, hint: document.getElementById(t.getAttribute("aria-describedby"))?.textContent ?? "" };
+      });
+      check(`diagnostics (${theme}): a read-only, labelled, monospace box, with what it holds and never holds`, box.readOnly && box.label === "Diagnostic summary to send" && /mono/i.test(box.font) && box.hint.includes("never contains a password or a token"), JSON.stringify(box));
+      check(`diagnostics (${theme}): asked once, with no arguments`, JSON.stringify((await calls(page, "diagnostics_summary")).map(([, a]) => a ?? {})) === "[{}]");
+      await tabTo(page, "#copy-diagnostics-button", { max: 80 });
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => document.querySelector("#diagnostics-status")?.textContent);
+      check(`diagnostics (${theme}): the clipboard holds exactly the text shown`, JSON.stringify(await clipboard(page)) === JSON.stringify([shown]));
+      check(`diagnostics (${theme}): says it was copied, in a live region`, (await text(page, "#diagnostics-status")).startsWith("Diagnostic summary copied") && (await page.getAttribute("#diagnostics-status", "role")) === "status");
+      await axe(page, `About with the diagnostic summary (${theme})`);
+      await context.close();
+    }
+    const failure = { code: "internal", message: "The diagnostic summary could not be read: the log folder is not readable.", remedy: "Open the logs folder yourself and send the newest file to your IT desk.", details: { correlationId: "d1a90000-1111-4222-8333-444455556666" } };
+    const { page } = await open({ fail: { diagnostics_summary: failure } });
+    await page.click("#nav-about");
+    await page.waitForSelector("#diagnostics-error [data-testid=error-panel]");
+    const panel = await text(page, "#diagnostics-error");
+    check("diagnostics fails: an error with its message, what to do and the code", panel.includes("The diagnostic summary could not be made") && panel.includes(failure.message) && panel.includes(failure.remedy) && panel.includes("Error code: internal"), panel.replace(/\n/g, " / "));
+    check("diagnostics fails: announced, no box, nothing copied", (await page.getAttribute("#diagnostics-error [data-testid=error-panel]", "role")) === "alert" && (await page.isHidden("#diagnostics-summary")) && (await clipboard(page)).length === 0);
+    await axe(page, "About, diagnostic summary failed (light)");
+    await page.click("#copy-diagnostics-button");
+    await page.waitForFunction(() => window.__calls.filter(([c]) => c === "diagnostics_summary").length === 2);
+    await page.waitForSelector("#diagnostics-error [data-testid=error-panel]");
+    check("diagnostics fails again: asked again on the click, the error stays, nothing copied", (await page.locator("#diagnostics-error [data-testid=error-panel]").count()) === 1 && (await clipboard(page)).length === 0);
+    await page.evaluate(() => (window.__mockScenario.fail = {}));
+    await page.click("#copy-diagnostics-button");
+    await page.waitForFunction(() => window.__clipboard.length > 0);
+    check("diagnostics works again: the click reads it, shows it and copies it; the error is gone", (await page.inputValue("#diagnostics-summary")) === (await clipboard(page))[0] && (await page.isVisible("#diagnostics-summary")) && (await page.locator("#diagnostics-error [data-testid=error-panel]").count()) === 0);
+  });
+
+  test("updates: the update-available notice, dismissed with the keyboard", { quick: true }, async (open) => {
+    const notes = "Sign-in with a code works behind more proxies.\nThe organization list is faster.";
+    for (const theme of ["light", "dark"]) {
+      const { page, context } = await open({ signedIn: true }, { colorScheme: theme, viewport: { width: 900, height: 600 } });
+      check(`update (${theme}): no notice before the event`, (await page.locator("#update-notice").count()) === 0 && (await page.getAttribute("#update-region", "role")) === "status");
+      await page.evaluate((n) => window.__emit("update-available", { version: "0.2.0", notes: n }), notes);
+      await page.waitForSelector("#update-notice");
+      const shown = await text(page, "#update-notice");
+      check(`update (${theme}): says which version, with the notes and what to do`, shown.includes("ADO Connect 0.2.0 is available") && (await text(page, "#update-notes")).includes("behind more proxies") && (await text(page, "#update-notes")).includes("faster") && shown.includes("your IT desk deploys new versions"), shown.replace(/\n/g, " / "));
+      check(`update (${theme}): in the live region, blocking nothing`, (await page.locator("#update-region #update-notice").count()) === 1 && (await page.locator("dialog[open]").count()) === 0 && (await page.locator("#welcome-title").isVisible()));
+      await axe(page, `update notice (${theme})`);
+      if (theme === "light") await shotOf(page, "#update-notice", "22-update");
+      await tabTo(page, "#update-dismiss");
+      check(`update (${theme}): the dismiss button says what it dismisses`, (await page.getAttribute("#update-dismiss", "aria-label")) === "Dismiss the notice about ADO Connect 0.2.0");
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("#update-notice", { state: "detached" });
+      check(`update (${theme}): dismissed with Enter; focus goes to the screen's heading`, (await focusedId(page)) === "welcome-title");
+      await context.close();
+    }
+    const { page } = await open({});
+    await page.evaluate(() => window.__emit("update-available", { version: "0.2.1", notes: null }));
+    await page.waitForSelector("#update-notice");
+    check("update without notes: the version and what to do, no notes", (await text(page, "#update-notice")).includes("ADO Connect 0.2.1 is available") && (await page.locator("#update-notes").count()) === 0);
+    await page.click("#nav-about");
+    check("update: stays while moving between screens", await page.isVisible("#update-notice"));
+    await page.click("#update-dismiss");
+    check("update: dismissed with the mouse", (await page.locator("#update-notice").count()) === 0);
+  });
+
+  test("updates: an update found while the app starts is shown once it is up", { quick: true }, async () => {
+    // Opened by hand: the event is sent from the page while boot waits for app_info.
+    const context = await browser.newContext({ reducedMotion: "reduce" });
+    try {
+      const page = await context.newPage();
+      const errors = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await page.addInitScript(() => {
+        window.__mockScenario = { delay: { app_info: 400 } };
+        const timer = setInterval(() => {
+          // Once boot has begun (and listens), before the frame is built.
+          if (window.__emit && document.querySelector(".booting")) {
+            clearInterval(timer);
+            setTimeout(() => {
+              window.__emittedBeforeFrame = !document.getElementById("update-region");
+              void window.__emit("update-available", { version: "0.3.0", notes: "" });
+            }, 50);
+          }
+        }, 5);
+      });
+      await page.goto(`${BASE}/mock.html`);
+      await page.waitForSelector("html[data-ready=true]");
+      await page.waitForSelector("#update-notice");
+      check("update during start: the event came before the frame was built", await page.evaluate(() => window.__emittedBeforeFrame === true));
+      check("update during start: shown once the frame is up; empty notes are no notes", (await text(page, "#update-notice")).includes("ADO Connect 0.3.0 is available") && (await page.locator("#update-notes").count()) === 0);
+      check("update during start: no script errors", errors.length === 0, errors.join(" | "));
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("start-up: app_info and session_status together, then resume; the app-ready mark", { quick: true }, async (open) => {
+    const resume = { step: "connected", org: "fabrikam-fiber", tenantId: CONTOSO, directoryName: "Contoso Ltd", invitations: [] };
+    const { page } = await open({ signedIn: true, resume, delay: { app_info: 250, session_status: 250, resume: 100 } });
+    const log = await page.evaluate(() => window.__log.slice(0, 6));
+    const at = (x) => log.indexOf(x);
+    check("start-up: session_status is asked before app_info answers", at(">app_info") === 0 && at(">session_status") === 1 && at(">session_status") < at("<app_info"), log.join(" "));
+    check("start-up: resume is asked only once app_info and session_status have answered", at(">resume") > at("<app_info") && at(">resume") > at("<session_status"), log.join(" "));
+    const mark = await page.evaluate(() => performance.getEntriesByName("app-ready", "mark").map((m) => m.startTime));
+    check("start-up: one app-ready mark, set when the first screen is ready", mark.length === 1 && mark[0] > 0, JSON.stringify(mark));
+    check("start-up: the resumed screen opens as before", (await page.inputValue("#after-org")) === "fabrikam-fiber");
+    const configError = { code: "config-invalid", message: "The setting identity.authority_host in /etc/ado-connect/config.toml is not a valid URL.", remedy: "Fix the file or ask your IT desk.", details: {} };
+    const bad = await open({ configError, fail: { session_status: configError } });
+    check("start-up with a settings error: no resume, the error shown, no keychain warning", (await calls(bad.page, "resume")).length === 0 && (await bad.page.locator("#config-error").count()) === 1 && (await bad.page.locator("#keychain-warning").count()) === 0);
+    const keychain = await open({ fail: { session_status: { code: "keychain-unavailable", message: "No keychain was found, so your sign-in will not be remembered.", remedy: "", details: {} } } });
+    check("start-up: a keychain failure still becomes the warning, and resume is asked", (await text(keychain.page, "#keychain-warning")).includes("will not be remembered") && (await calls(keychain.page, "resume")).length === 1);
+    // app_info failing: the page never becomes ready, so it is opened here by hand.
+    const context = await browser.newContext({ reducedMotion: "reduce" });
+    try {
+      const page2 = await context.newPage();
+      await page2.addInitScript(() => {
+        window.__mockScenario = { fail: { app_info: { code: "internal", message: "The settings could not be read.", remedy: "Reinstall ADO Connect.", details: {} } } };
+      });
+      await page2.goto(`${BASE}/mock.html`);
+      await page2.waitForSelector("main.fatal");
+      check("start-up: app_info failing still shows why the app cannot start, and nothing else", (await text(page2, "main.fatal")).includes("The settings could not be read.") && (await page2.locator("#topbar").count()) === 0 && (await calls(page2, "resume")).length === 0);
+    } finally {
+      await context.close();
+    }
   });
 
   // Each test has its own browser context, so they can run side by side; three lanes keep the

@@ -232,6 +232,13 @@ export interface SignInProgress {
   error?: UserError;
 }
 
+/** The `update-available` event: Rust found a newer version at start (when updates are on). */
+export interface UpdateAvailable {
+  version: string;
+  /** The release notes, if the update server gave any. */
+  notes: string | null;
+}
+
 export interface ConnectProgress {
   /**
    * A connect: connecting, verifying, connected (or failed). A disconnect: disconnecting,
@@ -419,6 +426,13 @@ export const saveReport = () => call<SavedReport>("save_report");
 /** Opens the folder with the log files in the file manager (done in Rust; the page has no opener). */
 export const openLogsFolder = () => call<null>("open_logs_folder");
 
+/**
+ * The text behind "Copy diagnostic summary": version, operating system, settings files, and the
+ * last errors with their codes and correlation ids. Rust never puts a token in it; the token
+ * pattern is redacted here too, as in "Copy details", as a last guard.
+ */
+export const diagnosticsSummary = async () => redactTokens(await call<string>("diagnostics_summary"));
+
 /** The wizard's saved progress, re-read against the service: where to pick up after a restart. */
 export const resume = () => call<WizardProgress>("resume");
 
@@ -440,4 +454,16 @@ export function onConnectProgress(handler: (p: ConnectProgress) => void): Promis
   return listen<Omit<ConnectProgress, "error"> & { error?: IpcError }>("connect-progress", (e) =>
     handler({ ...e.payload, error: errorOf(e.payload.error) }),
   );
+}
+
+/**
+ * A newer version was found at start (Rust checks once, only when the build and the machine
+ * policy allow updates). The UI only announces it: installing is not done from the window.
+ */
+export function onUpdateAvailable(handler: (u: UpdateAvailable) => void): Promise<UnlistenFn> {
+  return listen<{ version?: unknown; notes?: unknown }>("update-available", (e) => {
+    const version = typeof e.payload?.version === "string" ? e.payload.version : "";
+    const notes = typeof e.payload?.notes === "string" && e.payload.notes.trim() ? e.payload.notes.trim() : null;
+    if (version) handler({ version, notes });
+  });
 }

@@ -2,9 +2,11 @@
 // not in the app's bundle):
 // a fake backend behind Tauri's official `mockIPC`, with event emission, following
 // docs/ipc.md. Tests steer it through `window.__mockScenario` (set before the page loads with
-// Playwright's addInitScript, or changed later), read `window.__calls` (what the app sent),
-// `window.__results` (what the fake backend answered) and `window.__clipboard`, and push
-// events with `window.__emit(event, payload)`.
+// Playwright's addInitScript, or given as JSON in the page's `?scenario=` parameter by
+// drivers that cannot run a script first, such as WebDriver; or changed later), read `window.__calls` (what the app sent),
+// `window.__results` (what the fake backend answered), `window.__log` (">cmd" when a command
+// arrives and "<cmd" when it is answered, in order) and `window.__clipboard`, and push events
+// with `window.__emit(event, payload)`.
 
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
@@ -64,13 +66,15 @@ declare global {
     __mockScenario?: MockScenario;
     __calls: [string, unknown][];
     __results: [string, unknown][];
+    __log: string[];
     __clipboard: string[];
     __emit: (event: string, payload: unknown) => Promise<void>;
     __mockState: { orgs: Organization[]; signedIn: boolean; tenant: string };
   }
 }
 
-const scenario = (): MockScenario => (window.__mockScenario ??= {});
+const scenario = (): MockScenario =>
+  (window.__mockScenario ??= JSON.parse(new URLSearchParams(location.search).get("scenario") ?? "{}") as MockScenario);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const USER: User = { id: "7d1f0c2e-aaaa-4bbb-8ccc-000000000001", displayName: "Alex Morgan", email: "alex.morgan@outlook.com" };
@@ -327,6 +331,19 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
     }
     case "open_logs_folder":
       return null;
+    case "diagnostics_summary":
+      // core's diagnostics::Report::render_text, for the fake machine.
+      return [
+        "ADO Connect 0.1.0",
+        "OS: linux x86_64 (Debian GNU/Linux 12)",
+        "Configuration:",
+        "  /home/alex/.config/ado-connect/config.toml",
+        "Set by the organization: identity.tenant, policy.allowed_tenants",
+        "Logs: /home/alex/.local/share/ado-connect/logs (2 files)",
+        "Recent errors (newest last):",
+        "  2026-11-30T10:15:00Z ERROR [sign-in-blocked-by-policy] Your company's Conditional Access policy blocks signing in with a code. (AADSTS53003) correlation id b7e2c1d0-4f3a-4e5b-9c8d-7a6b5c4d3e2f",
+        "",
+      ].join("\n");
     case "resume":
       return s.resume ?? ({ step: "welcome", invitations: [] } satisfies WizardProgress);
     case "list_members":
@@ -483,6 +500,7 @@ function gcmApply(plan: GcmPlan): GcmOutcome {
 
 window.__calls = [];
 window.__results = [];
+window.__log = [];
 window.__clipboard = [];
 state.signedIn = !!scenario().signedIn;
 state.orgs = makeOrgs();
@@ -505,11 +523,19 @@ window.__mockState = state;
 mockIPC(
   (cmd, payload) => {
     window.__calls.push([cmd, payload ?? null]);
-    return handle(cmd, (payload ?? {}) as Record<string, unknown>).then((r) => {
-      // A copy, so what the app does with the answer afterwards cannot change the record.
-      window.__results.push([cmd, JSON.parse(JSON.stringify(r ?? null))]);
-      return r;
-    });
+    window.__log.push(`>${cmd}`);
+    return handle(cmd, (payload ?? {}) as Record<string, unknown>).then(
+      (r) => {
+        // A copy, so what the app does with the answer afterwards cannot change the record.
+        window.__results.push([cmd, JSON.parse(JSON.stringify(r ?? null))]);
+        window.__log.push(`<${cmd}`);
+        return r;
+      },
+      (e) => {
+        window.__log.push(`<${cmd}`);
+        throw e;
+      },
+    );
   },
   { shouldMockEvents: true },
 );

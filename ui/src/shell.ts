@@ -3,10 +3,12 @@
 // screens register themselves here, so the frame never imports a screen.
 //
 // Element ids: #skip-link, #topbar, #nav, #nav-<route>, #main, #breadcrumb, #blades,
-// #keychain-warning, #notifications-button, #notifications-panel, #topbar-user,
-// #topbar-signin, #topbar-signout, #toast-region, #demo-badge.
+// #keychain-warning, #update-region (a live region, empty until an update is found),
+// #update-notice, #update-notes, #update-dismiss, #notifications-button,
+// #notifications-panel, #topbar-user, #topbar-signin, #topbar-signout, #toast-region,
+// #demo-badge.
 
-import { signOut, UserError } from "./api";
+import { signOut, UserError, type UpdateAvailable } from "./api";
 import { Blade } from "./components/blade";
 import { button } from "./components/button";
 import { errorPanel } from "./components/errorPanel";
@@ -55,6 +57,9 @@ let current: Route = "home";
 let bladesEl: HTMLElement;
 let crumbsEl: HTMLElement;
 let bannerSlot: HTMLElement;
+let updateRegion: HTMLElement | undefined;
+/** The update found at start; it may arrive before the frame is built. */
+let update: UpdateAvailable | undefined;
 let navEl: HTMLElement;
 let userSlot: HTMLElement;
 let bellButton: HTMLButtonElement;
@@ -130,6 +135,8 @@ export function buildShell(root: HTMLElement): void {
   crumbsEl = h("nav", { id: "breadcrumb", class: "breadcrumb", attrs: { "aria-label": S.nav.breadcrumb } });
   crumbsEl.hidden = true;
   bannerSlot = h("div", { class: "banner-slot" });
+  // In place (and empty) from the start, so screen readers announce the notice when it comes.
+  updateRegion = h("div", { id: "update-region", class: "update-region", attrs: { role: "status" } });
   bladesEl = h("div", { id: "blades", class: "blades" });
   const toastRegion = h("div", {
     id: "toast-region",
@@ -147,7 +154,7 @@ export function buildShell(root: HTMLElement): void {
       "div",
       { class: "frame" },
       h("nav", { id: "nav", class: "leftnav", attrs: { "aria-label": S.nav.label } }, navEl),
-      h("main", { id: "main", class: "main", attrs: { tabindex: "-1" } }, crumbsEl, bannerSlot, bladesEl),
+      h("main", { id: "main", class: "main", attrs: { tabindex: "-1" } }, crumbsEl, h("div", { class: "banners" }, updateRegion, bannerSlot), bladesEl),
     ),
     toastRegion,
   );
@@ -161,6 +168,7 @@ export function buildShell(root: HTMLElement): void {
   renderBell();
   renderUser();
   renderBanner();
+  renderUpdate();
 }
 
 // ------------------------------------------------------------------ navigation and blades
@@ -341,6 +349,56 @@ function renderBanner(): void {
       { id: "keychain-warning", class: "banner banner-warning", attrs: { role: "status" } },
       h("span", { class: "status-icon status-warn", text: "!", attrs: { "aria-hidden": "true" } }),
       h("div", {}, h("p", { class: "banner-title", text: S.keychain.title }), h("p", { text: warning })),
+    ),
+  );
+}
+
+// ------------------------------------------------------------------ updates
+
+/**
+ * Announces a newer version (the `update-available` event): a notice at the top of the main
+ * area that blocks nothing and can be dismissed. The window does not install updates itself.
+ */
+export function announceUpdate(u: UpdateAvailable): void {
+  update = u;
+  renderUpdate();
+}
+
+function renderUpdate(): void {
+  if (!updateRegion) return;
+  if (!update) {
+    clear(updateRegion);
+    return;
+  }
+  const title = S.update.title(update.version);
+  const dismiss = h("button", {
+    id: "update-dismiss",
+    class: "banner-close",
+    text: "✕",
+    attrs: { type: "button", "aria-label": S.update.dismiss(update.version) },
+  });
+  dismiss.addEventListener("click", () => {
+    const hadFocus = updateRegion?.contains(document.activeElement) ?? false;
+    update = undefined;
+    renderUpdate();
+    if (hadFocus) focusCurrentHeading();
+  });
+  replace(
+    updateRegion,
+    h(
+      "div",
+      { id: "update-notice", class: "banner banner-info" },
+      h("span", { class: "status-icon status-info", text: "ℹ", attrs: { "aria-hidden": "true" } }),
+      h(
+        "div",
+        { class: "banner-body" },
+        h("p", { class: "banner-title", text: title }),
+        update.notes
+          ? h("p", { id: "update-notes", class: "update-notes" }, h("span", { class: "strong", text: `${S.update.notes} ` }), update.notes)
+          : null,
+        h("p", { id: "update-remedy", text: S.update.remedy }),
+      ),
+      dismiss,
     ),
   );
 }

@@ -610,6 +610,22 @@ export const S = {
     logsOpened: "The logs folder was opened in your file manager.",
     account: "Account",
     notSignedIn: "Not signed in.",
+    diagnostics: "Diagnostic summary",
+    diagnosticsText:
+      "For your IT desk when something does not work: the version, this computer's operating system, the settings files, and the last errors with their codes and correlation IDs. It never contains a password or a token. The box below shows exactly what is copied.",
+    diagnosticsLabel: "Diagnostic summary to send",
+    diagnosticsLoading: "Reading the diagnostic summary…",
+    diagnosticsEmpty: "ADO Connect has nothing to report yet.",
+    copyDiagnostics: "Copy diagnostic summary",
+    diagnosticsCopied: "Diagnostic summary copied. Paste it into your message to your IT desk.",
+    diagnosticsFailed: "The diagnostic summary could not be made",
+  },
+
+  update: {
+    title: (version: string) => `ADO Connect ${version} is available`,
+    notes: "What is new:",
+    remedy: "Nothing to do now. ADO Connect does not install it by itself: your IT desk deploys new versions, or ask them for it.",
+    dismiss: (version: string) => `Dismiss the notice about ADO Connect ${version}`,
   },
 };
 

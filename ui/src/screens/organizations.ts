@@ -6,6 +6,10 @@
 // Opened with `org` and `connect` (resume at the directory step, or after signing in for it),
 // it opens that organization's blade and its Connect blade by itself.
 //
+// Rows are built once and kept (below, `rows`): the filter hides the rows that do not match
+// with the `hidden` attribute instead of removing them, so `#org-list-body tr` is every
+// organization and `#org-list-body tr:not([hidden])` the ones shown.
+//
 // Element ids: #orgs (blade), #orgs-title, #orgs-refresh, #org-filter, #org-sort,
 // #org-count, #org-list (table), #org-list-body, rows tr[data-org=<name>], the name buttons
 // #org-<name> (data-testid="org-open"), #orgs-loading, #orgs-empty, #orgs-error.
@@ -13,7 +17,7 @@
 import { listDirectories, listOrganizations, UserError, type Organization } from "../api";
 import { Blade } from "../components/blade";
 import { button, whileBusy } from "../components/button";
-import { clear, h, replace } from "../components/dom";
+import { h, replace } from "../components/dom";
 import { errorPanel } from "../components/errorPanel";
 import { progress } from "../components/progress";
 import { dataTable } from "../components/table";
@@ -53,55 +57,124 @@ export function organizationsScreen(params: RouteParams = {}): Blade {
   );
   blade.body.append(content);
 
+  const tableWrap = h("div", { class: "table-wrap" }, table);
   let selected = state.selectedOrg;
 
+  /** The rows in the order they are in this blade's table. */
+  let order: OrgRow[] = [];
+  let sortedBy: SortKey | undefined;
+
+  /** Brings the rows in line with `state.orgs`, sorts them, and applies the filter. */
   function render(): void {
     const orgs = state.orgs ?? [];
+    const user = state.session.user?.id;
+    if (orgs.length === 0 || rowsUser !== user) {
+      dropRows();
+      order = [];
+    }
+    rowsUser = user;
     if (orgs.length === 0) {
       replace(content, h("p", { id: "orgs-empty", class: "empty", text: S.orgs.empty }));
       return;
     }
-    if (!content.contains(table)) replace(content, tools, count, h("div", { class: "table-wrap" }, table));
-    const q = filter.value.trim().toLowerCase();
-    const shown = orgs.filter((o) => !q || o.name.toLowerCase().includes(q) || directoryLabel(o).toLowerCase().includes(q));
-    sortOrgs(shown, sort.value as SortKey);
-    clear(tbody);
-    const frag = document.createDocumentFragment();
-    for (const o of shown) frag.append(row(o));
-    tbody.append(frag);
-    count.textContent = shown.length ? S.orgs.count(shown.length, orgs.length) : S.orgs.noMatch;
+    // Rows kept from an earlier visit belong to a table that is gone: all move into this one.
+    let changed = rows.size !== orgs.length || order.length === 0;
+    const seen = new Set<string>();
+    for (const o of orgs) {
+      seen.add(o.name);
+      const label = directoryLabel(o);
+      const r = rows.get(o.name);
+      if (!r) {
+        rows.set(o.name, buildRow(o, label));
+        changed = true;
+      } else {
+        r.org = o;
+        if (r.label !== label || r.owned !== o.owned) {
+          updateRow(r, label, o.owned);
+          changed = true;
+        }
+        markSelected(r, o.name === selected);
+      }
+    }
+    for (const [name, r] of rows) {
+      if (!seen.has(name)) {
+        r.tr.remove();
+        rows.delete(name);
+      }
+    }
+    const key = sort.value as SortKey;
+    if (changed || key !== sortedBy) {
+      const sorted = sortRows([...rows.values()], key);
+      if (sorted.length !== order.length || sorted.some((r, i) => r !== order[i])) {
+        // One append of a fragment moves every row into its place in a single change.
+        const frag = document.createDocumentFragment();
+        for (const r of sorted) frag.append(r.tr);
+        tbody.append(frag);
+      }
+      order = sorted;
+      sortedBy = key;
+      // Rows out of view are skipped only in a long list (styles.css, #org-list.table-long).
+      table.classList.toggle("table-long", order.length > LONG_LIST);
+    }
+    applyFilter();
+    if (!content.contains(table)) replace(content, tools, count, tableWrap);
   }
 
-  function row(o: Organization): HTMLTableRowElement {
-    const open = h("button", {
-      id: `org-${o.name}`,
-      class: "link-button",
-      text: o.name,
-      attrs: { type: "button", "data-testid": "org-open" },
-    });
-    if (o.name === selected) open.setAttribute("aria-current", "true");
-    open.addEventListener("click", () => select(o.name));
-    const tr = tableRow(
-      [
-        { content: open, rowHeader: true },
-        { content: `dev.azure.com/${o.name}` },
-        { content: directoryLabel(o), testid: "org-directory" },
-        { content: o.owned ? S.orgs.owner : S.orgs.member },
-      ],
-      { "data-org": o.name },
-    );
-    if (o.name === selected) tr.classList.add("is-selected");
-    return tr;
+  /** Hides the rows that do not match the filter; touches only the rows that change. */
+  function applyFilter(): void {
+    const q = filter.value.trim().toLowerCase();
+    let shown = 0;
+    for (const r of order) {
+      const match = !q || r.nameKey.includes(q) || r.labelKey.includes(q);
+      if (match) shown += 1;
+      if (r.tr.hidden === match) r.tr.hidden = !match;
+    }
+    count.textContent = shown ? S.orgs.count(shown, order.length) : S.orgs.noMatch;
   }
+
+  function buildRow(o: Organization, label: string): OrgRow {
+    // One row is built with the table's own builder, then cloned for every organization:
+    // a clone is far cheaper than the dozen calls that build a row.
+    rowTemplate ??= tableRow(
+      [
+        { content: h("button", { class: "link-button", attrs: { type: "button", "data-testid": "org-open" } }), rowHeader: true },
+        { content: "" },
+        { content: "", testid: "org-directory" },
+        { content: "" },
+      ],
+      { "data-org": "" },
+    );
+    const tr = rowTemplate.cloneNode(true) as HTMLTableRowElement;
+    tr.setAttribute("data-org", o.name);
+    const open = tr.cells[0].firstChild as HTMLButtonElement;
+    open.id = `org-${o.name}`;
+    open.textContent = o.name;
+    tr.cells[1].textContent = `dev.azure.com/${o.name}`;
+    const r: OrgRow = { org: o, tr, nameKey: o.name.toLowerCase(), label: "", labelKey: "", owned: o.owned };
+    updateRow(r, label, o.owned);
+    markSelected(r, o.name === selected);
+    return r;
+  }
+
+  function updateRow(r: OrgRow, label: string, owned: boolean): void {
+    r.label = label;
+    r.labelKey = label.toLowerCase();
+    r.owned = owned;
+    r.tr.cells[2].textContent = label;
+    r.tr.cells[3].textContent = owned ? S.orgs.owner : S.orgs.member;
+  }
+
+  // One listener for every name button (Enter and Space on a button are clicks too).
+  tbody.addEventListener("click", (e) => {
+    const open = (e.target as Element).closest("[data-testid=org-open]");
+    const name = open?.closest("tr")?.getAttribute("data-org");
+    if (name) select(name);
+  });
 
   function select(name: string, o: { connect?: boolean; focus?: boolean } = {}): void {
     selected = name;
     state.selectedOrg = name;
-    for (const b of tbody.querySelectorAll("[aria-current]")) b.removeAttribute("aria-current");
-    for (const r of tbody.querySelectorAll(".is-selected")) r.classList.remove("is-selected");
-    const open = tbody.querySelector<HTMLButtonElement>(`tr[data-org="${CSS.escape(name)}"] [data-testid=org-open]`);
-    open?.setAttribute("aria-current", "true");
-    open?.closest("tr")?.classList.add("is-selected");
+    for (const r of rows.values()) markSelected(r, r.org.name === name);
     pushBlade(organizationScreen(name, o), blade, { focus: o.focus });
   }
 
@@ -145,7 +218,7 @@ export function organizationsScreen(params: RouteParams = {}): Blade {
   }
   let autoOpen = params.connect ? params.org : undefined;
 
-  filter.addEventListener("input", render);
+  filter.addEventListener("input", applyFilter);
   sort.addEventListener("change", render);
   refresh.addEventListener("click", () => void whileBusy(refresh, () => load(true)));
   blade.onClose(onOrgsChanged(() => state.orgs && render()));
@@ -153,19 +226,55 @@ export function organizationsScreen(params: RouteParams = {}): Blade {
   return blade;
 }
 
-function sortOrgs(orgs: Organization[], key: SortKey): void {
-  const byName = (a: Organization, b: Organization) => a.name.localeCompare(b.name, "en", { sensitivity: "base" });
+// Each organization's row is built once and kept, also while the list is closed: the filter
+// only hides and shows rows, a sort only moves them, and opening the list again, a refresh or
+// a connect only rewrites the cells that changed. With 1,000 organizations, building the
+// table again on every keystroke cost several frames (docs/benchmarks.md, figure 6).
+const rows = new Map<string, OrgRow>();
+/** From how many rows the list skips the rows out of view: a window shows about 20. */
+const LONG_LIST = 60;
+/** Whose organizations the kept rows show (they are dropped when someone else signs in). */
+let rowsUser: string | undefined;
+let rowTemplate: HTMLTableRowElement | undefined;
+
+function dropRows(): void {
+  for (const r of rows.values()) r.tr.remove();
+  rows.clear();
+}
+
+function markSelected(r: OrgRow, on: boolean): void {
+  if (r.tr.classList.contains("is-selected") === on) return;
+  r.tr.classList.toggle("is-selected", on);
+  const open = r.tr.cells[0].firstElementChild;
+  if (on) open?.setAttribute("aria-current", "true");
+  else open?.removeAttribute("aria-current");
+}
+
+interface OrgRow {
+  org: Organization;
+  tr: HTMLTableRowElement;
+  /** The name and the directory's label, lower-cased once for the filter. */
+  nameKey: string;
+  label: string;
+  labelKey: string;
+  owned: boolean;
+}
+
+// Collators made once: localeCompare with options makes one per comparison, which is most of
+// the cost of sorting 1,000 names.
+const byNameCollator = new Intl.Collator("en", { sensitivity: "base" });
+const byLabelCollator = new Intl.Collator();
+
+function sortRows(list: OrgRow[], key: SortKey): OrgRow[] {
+  const byName = (a: OrgRow, b: OrgRow) => byNameCollator.compare(a.org.name, b.org.name);
   switch (key) {
     case "name-desc":
-      orgs.sort((a, b) => byName(b, a));
-      break;
+      return list.sort((a, b) => byName(b, a));
     case "directory":
-      orgs.sort((a, b) => directoryLabel(a).localeCompare(directoryLabel(b)) || byName(a, b));
-      break;
+      return list.sort((a, b) => byLabelCollator.compare(a.label, b.label) || byName(a, b));
     case "role":
-      orgs.sort((a, b) => Number(b.owned) - Number(a.owned) || byName(a, b));
-      break;
+      return list.sort((a, b) => Number(b.owned) - Number(a.owned) || byName(a, b));
     default:
-      orgs.sort(byName);
+      return list.sort(byName);
   }
 }
