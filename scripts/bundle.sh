@@ -64,7 +64,7 @@ if [ "$mode" = build ]; then
   if [ -n "$conf_text" ]; then
     mkdir -p target/bundle-config
     echo "$conf_text" > target/bundle-config/updater.conf.json
-    args+=(--config target/bundle-config/updater.conf.json)
+    args+=(--config target/bundle-config/updater.conf.json --features updater)
     echo "== updater: on in this build (endpoint ${ADO_CONNECT_UPDATER_ENDPOINT})"
   else
     echo "== updater: no key given, this build has no updater (set ADO_CONNECT_UPDATER_PUBKEY and _ENDPOINT)"

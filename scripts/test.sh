@@ -35,6 +35,7 @@ for stage in $stages; do
   case $stage in
     rust)
       run_stage rust-lint bash -c 'cargo fmt --all --check && cargo clippy --workspace --all-targets -- -D warnings \
+        && cargo clippy -p ado-connect-app --features updater -- -D warnings \
         && if cargo tree -p ado-connect-core -e normal | grep -i tauri; then echo "core depends on Tauri"; exit 1; else echo "ok - core has no Tauri dependency"; fi'
       run_stage rust-tests with_keyring env ADO_CONNECT_REQUIRE_KEYCHAIN=1 cargo test --workspace --no-fail-fast
       ;;

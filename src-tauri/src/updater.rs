@@ -1,21 +1,39 @@
-//! Updates: tauri-plugin-updater, registered only when the build carries an update key and
-//! endpoint (the `plugins.updater` section merged into the configuration at build time by
-//! `scripts/bundle.sh`) and the machine policy allows updates. The decision is core's
+//! Updates: tauri-plugin-updater, compiled in only with the `updater` feature and registered
+//! only when the build carries an update key and endpoint (the `plugins.updater` section
+//! merged into the configuration at build time by `scripts/bundle.sh`, which also turns the
+//! feature on) and the machine policy allows updates. The decision is core's
 //! (`ado_connect_core::policy::decide_updates`); this module only applies it.
 
 use ado_connect_core::policy::{self, UpdaterBuild, UpdatesDecision};
-use tauri::{Context, Emitter, Runtime};
-use tauri_plugin_updater::UpdaterExt;
+use tauri::{Context, Runtime};
 
 /// Decide from the compiled-in configuration and the machine policy (file and registry,
-/// without the user's layers).
+/// without the user's layers). A build without the `updater` feature has no key to offer.
 pub fn decide<R: Runtime>(context: &Context<R>) -> UpdatesDecision {
-    let build = UpdaterBuild::from_plugin_config(context.config().plugins.0.get("updater"));
+    let build = if cfg!(feature = "updater") {
+        UpdaterBuild::from_plugin_config(context.config().plugins.0.get("updater"))
+    } else {
+        UpdaterBuild::default()
+    };
     let machine = policy::machine_policy();
     policy::decide_updates(machine.as_ref(), &build)
 }
 
+#[cfg(not(feature = "updater"))]
+pub fn register<R: Runtime>(
+    builder: tauri::Builder<R>,
+    _decision: &UpdatesDecision,
+) -> tauri::Builder<R> {
+    builder
+}
+
+#[cfg(not(feature = "updater"))]
+pub fn start<R: Runtime>(_app: &tauri::AppHandle<R>, decision: &UpdatesDecision) {
+    tracing::info!("{}", decision.describe());
+}
+
 /// Register the plugin when updates are on; without it the app has no update code path.
+#[cfg(feature = "updater")]
 pub fn register<R: Runtime>(
     builder: tauri::Builder<R>,
     decision: &UpdatesDecision,
@@ -29,11 +47,14 @@ pub fn register<R: Runtime>(
 
 /// Log the decision, and when updates are on check once in the background: an available
 /// update is logged and announced to the window as the `update-available` event.
+#[cfg(feature = "updater")]
 pub fn start<R: Runtime>(app: &tauri::AppHandle<R>, decision: &UpdatesDecision) {
     tracing::info!("{}", decision.describe());
     if !decision.is_on() {
         return;
     }
+    use tauri::Emitter;
+    use tauri_plugin_updater::UpdaterExt;
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let mut builder = app.updater_builder();
