@@ -406,7 +406,10 @@ pub fn open_logs_folder(app: AppHandle, state: State<'_, AppState>) -> Result<()
 /// "Copy diagnostic summary": version, OS, config sources, recent errors with their codes and
 /// correlation ids. Never a token.
 #[tauri::command]
-pub fn diagnostics_summary(state: State<'_, AppState>) -> String {
+pub fn diagnostics_summary(
+    state: State<'_, AppState>,
+    updates: State<'_, crate::updater::UpdateState>,
+) -> String {
     let config = match (&state.loaded, &state.core) {
         (Some(l), _) => Ok(l),
         (None, Err(e)) => Err(e),
@@ -415,7 +418,20 @@ pub fn diagnostics_summary(state: State<'_, AppState>) -> String {
     ado_connect_core::diagnostics::collect(ado_connect_core::diagnostics::Inputs {
         config,
         log_dir: Some(&state.log_dir),
-        updates: None,
+        updates: Some(updates.decision.describe()),
     })
     .render_text()
+}
+
+/// The update found at start, if any: `{version, notes}` (the `update-available` event's
+/// payload, kept for a page that was not listening yet), else null.
+#[tauri::command]
+pub fn update_available(
+    updates: State<'_, crate::updater::UpdateState>,
+) -> Option<serde_json::Value> {
+    updates
+        .found
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
 }

@@ -102,6 +102,7 @@ pub fn run() {
             commands::gcm_restore,
             commands::open_logs_folder,
             commands::diagnostics_summary,
+            commands::update_available,
         ])
         .run(context)
         .expect("error while running ADO Connect");

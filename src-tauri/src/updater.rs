@@ -5,7 +5,15 @@
 //! (`ado_connect_core::policy::decide_updates`); this module only applies it.
 
 use ado_connect_core::policy::{self, UpdaterBuild, UpdatesDecision};
-use tauri::{Context, Runtime};
+use std::sync::Mutex;
+use tauri::{Context, Manager, Runtime};
+
+/// What the window can ask about updates: the decision, and the update found at start (the
+/// `update-available` event may come before the page listens, so it is kept here too).
+pub struct UpdateState {
+    pub decision: UpdatesDecision,
+    pub found: Mutex<Option<serde_json::Value>>,
+}
 
 /// Decide from the compiled-in configuration and the machine policy (file and registry,
 /// without the user's layers). A build without the `updater` feature has no key to offer.
@@ -28,8 +36,16 @@ pub fn register<R: Runtime>(
 }
 
 #[cfg(not(feature = "updater"))]
-pub fn start<R: Runtime>(_app: &tauri::AppHandle<R>, decision: &UpdatesDecision) {
+pub fn start<R: Runtime>(app: &tauri::AppHandle<R>, decision: &UpdatesDecision) {
     tracing::info!("{}", decision.describe());
+    manage(app, decision);
+}
+
+fn manage<R: Runtime>(app: &tauri::AppHandle<R>, decision: &UpdatesDecision) {
+    app.manage(UpdateState {
+        decision: decision.clone(),
+        found: Mutex::new(None),
+    });
 }
 
 /// Register the plugin when updates are on; without it the app has no update code path.
@@ -50,6 +66,7 @@ pub fn register<R: Runtime>(
 #[cfg(feature = "updater")]
 pub fn start<R: Runtime>(app: &tauri::AppHandle<R>, decision: &UpdatesDecision) {
     tracing::info!("{}", decision.describe());
+    manage(app, decision);
     if !decision.is_on() {
         return;
     }
@@ -65,10 +82,13 @@ pub fn start<R: Runtime>(app: &tauri::AppHandle<R>, decision: &UpdatesDecision) 
             Ok(updater) => match updater.check().await {
                 Ok(Some(update)) => {
                     tracing::info!(version = %update.version, "update available");
-                    let _ = app.emit(
-                        "update-available",
-                        serde_json::json!({"version": update.version, "notes": update.body}),
-                    );
+                    let found =
+                        serde_json::json!({"version": update.version, "notes": update.body});
+                    if let Some(state) = app.try_state::<UpdateState>() {
+                        *state.found.lock().unwrap_or_else(|p| p.into_inner()) =
+                            Some(found.clone());
+                    }
+                    let _ = app.emit("update-available", found);
                 }
                 Ok(None) => tracing::info!("no update available"),
                 Err(e) => tracing::warn!(code = "update-check-failed", "update check failed: {e}"),

@@ -978,7 +978,7 @@ async function main() {
     const resume = { step: "connected", org: "fabrikam-fiber", tenantId: CONTOSO, directoryName: "Contoso Ltd", invitations };
     const { page } = await open({ signedIn: true, resume });
     await page.waitForSelector("#resume-notice");
-    const order = await page.evaluate(() => window.__calls.map(([c]) => c).slice(0, 3));
+    const order = await page.evaluate(() => window.__calls.map(([c]) => c).filter((c) => c !== "update_available").slice(0, 3));
     check("resume: asked after session_status", JSON.stringify(order) === JSON.stringify(["app_info", "session_status", "resume"]), order.join(", "));
     check("resume: opens the after-connect checklist of the organization", (await page.inputValue("#after-org")) === "fabrikam-fiber" && (await page.getAttribute("#nav-after", "aria-current")) === "page");
     check("resume: the notice says it is connected, checked just now", (await text(page, "#resume-notice")).includes("fabrikam-fiber is connected to Contoso Ltd") && (await text(page, "#resume-notice")).includes("went through"));
@@ -1243,6 +1243,13 @@ async function main() {
     check("update: dismissed with the mouse", (await page.locator("#update-notice").count()) === 0);
   });
 
+  test("updates: an update found before the page listened is asked for at start", { quick: true }, async (open) => {
+    const { page } = await open({ update: { version: "0.4.0", notes: "Faster start." } });
+    await page.waitForSelector("#update-notice");
+    check("update kept by Rust: shown at start with its notes", (await text(page, "#update-notice")).includes("ADO Connect 0.4.0 is available") && (await text(page, "#update-notes")).includes("Faster start."));
+    check("update kept by Rust: asked with update_available", await page.evaluate(() => window.__calls.some(([c]) => c === "update_available")));
+  });
+
   test("updates: an update found while the app starts is shown once it is up", { quick: true }, async () => {
     // Opened by hand: the event is sent from the page while boot waits for app_info.
     const context = await browser.newContext({ reducedMotion: "reduce" });
@@ -1277,7 +1284,8 @@ async function main() {
   test("start-up: app_info and session_status together, then resume; the app-ready mark", { quick: true }, async (open) => {
     const resume = { step: "connected", org: "fabrikam-fiber", tenantId: CONTOSO, directoryName: "Contoso Ltd", invitations: [] };
     const { page } = await open({ signedIn: true, resume, delay: { app_info: 250, session_status: 250, resume: 100 } });
-    const log = await page.evaluate(() => window.__log.slice(0, 6));
+    // (update_available goes out beside them: it waits for nothing.)
+    const log = await page.evaluate(() => window.__log.filter((x) => !x.endsWith("update_available")).slice(0, 6));
     const at = (x) => log.indexOf(x);
     check("start-up: session_status is asked before app_info answers", at(">app_info") === 0 && at(">session_status") === 1 && at(">session_status") < at("<app_info"), log.join(" "));
     check("start-up: resume is asked only once app_info and session_status have answered", at(">resume") > at("<app_info") && at(">resume") > at("<session_status"), log.join(" "));

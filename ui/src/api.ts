@@ -462,8 +462,17 @@ export function onConnectProgress(handler: (p: ConnectProgress) => void): Promis
  */
 export function onUpdateAvailable(handler: (u: UpdateAvailable) => void): Promise<UnlistenFn> {
   return listen<{ version?: unknown; notes?: unknown }>("update-available", (e) => {
-    const version = typeof e.payload?.version === "string" ? e.payload.version : "";
-    const notes = typeof e.payload?.notes === "string" && e.payload.notes.trim() ? e.payload.notes.trim() : null;
-    if (version) handler({ version, notes });
+    const u = updateOf(e.payload);
+    if (u) handler(u);
   });
+}
+
+/** The update Rust found at start, if any: the same as the event, for a page that was not yet listening. */
+export const updateAvailable = async (): Promise<UpdateAvailable | null> =>
+  updateOf(await call<{ version?: unknown; notes?: unknown } | null>("update_available"));
+
+function updateOf(p: { version?: unknown; notes?: unknown } | null | undefined): UpdateAvailable | null {
+  const version = typeof p?.version === "string" ? p.version : "";
+  const notes = typeof p?.notes === "string" && p.notes.trim() ? p.notes.trim() : null;
+  return version ? { version, notes } : null;
 }

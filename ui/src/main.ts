@@ -4,7 +4,7 @@
 // for a connected organization, the Connect blade for one whose connect did not happen, Home
 // otherwise (Home also says where the user left off when a sign-in is needed first).
 
-import { appInfo, onUpdateAvailable, resume, sessionStatus, UserError, type SessionStatus, type WizardProgress } from "./api";
+import { appInfo, onUpdateAvailable, resume, updateAvailable, sessionStatus, UserError, type SessionStatus, type WizardProgress } from "./api";
 import { h, replace } from "./components/dom";
 import { aboutScreen } from "./screens/about";
 import { afterConnectScreen } from "./screens/afterConnect";
@@ -24,7 +24,11 @@ async function boot(): Promise<void> {
   replace(root, h("p", { class: "booting", text: S.app.loading, attrs: { role: "status" } }));
   // Rust checks for an update once at start; listen first so the answer is not missed. The
   // notice is a courtesy: if listening fails, the app works the same without it.
-  onUpdateAvailable(announceUpdate).catch(() => undefined);
+  onUpdateAvailable(announceUpdate)
+    // The check may have answered before this page listened: Rust keeps what it found.
+    .then(() => updateAvailable())
+    .then((u) => u && announceUpdate(u))
+    .catch(() => undefined);
   // app_info and session_status do not depend on each other, so they go out together (with a
   // settings error, session_status fails fast with it and the fallback below applies, as it
   // did when it was asked second). resume must wait for session_status: that restores the

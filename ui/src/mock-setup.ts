@@ -59,6 +59,8 @@ export interface MockScenario {
   connected?: Record<string, string>;
   /** Start signed in with the work account, to this directory (the sign-in after connecting). */
   workAccount?: string;
+  /** The update Rust found at start (`update_available`), before the page listened. */
+  update?: { version: string; notes: string | null };
 }
 
 declare global {
@@ -331,6 +333,8 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
     }
     case "open_logs_folder":
       return null;
+    case "update_available":
+      return scenario().update ?? null;
     case "diagnostics_summary":
       // core's diagnostics::Report::render_text, for the fake machine.
       return [
