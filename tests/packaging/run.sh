@@ -4,7 +4,9 @@
 # include their metadata, dependencies, desktop entry and AppStream data, that the .deb installs
 # on this system (simulated) and that its binary runs and draws a window under Xvfb (screenshot
 # saved), and that signatures and checksums verify while a tampered package does not.
-# Also runs tests/packaging/conf.mjs (the Windows and macOS installer settings).
+# Also runs tests/packaging/updater.sh (a build with an update key finds an update on an https
+# server on loopback, and asks nothing under a policy with updates off) and
+# tests/packaging/conf.mjs (the Windows and macOS installer settings).
 #
 # Prints `ok - …` / `FAIL - …` lines, and `N passed, N failed` last.
 # PACKAGING_SKIP_BUILD=1 reuses the packages already built (for quick reruns).
@@ -22,7 +24,7 @@ step() { echo "== [$(( $(date +%s) - t0 ))s] $*"; }
 
 # Tools the checks need (Debian packages), installed once if missing.
 need=()
-for p in rpm cpio desktop-file-utils appstream imagemagick x11-utils xvfb xauth gnupg binutils dbus gnome-keyring; do
+for p in rpm cpio desktop-file-utils appstream imagemagick x11-utils xvfb xauth gnupg binutils dbus gnome-keyring openssl; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -188,6 +190,12 @@ GNUPGHOME=$other gpg --batch --quiet --passphrase '' --quick-generate-key "Someo
 cp -r "$out" "$work/resigned"
 GNUPGHOME=$other gpg --batch --yes --armor --detach-sign --output "$work/resigned/SHA256SUMS.asc" "$work/resigned/SHA256SUMS" 2>/dev/null
 check "a signature by another key fails verification" bash -c "! scripts/verify-packages.sh '$work/resigned' '$work/trusted-key.asc'"
+
+step "a build with an update key against an https update server on loopback"
+upd_out=$(tests/packaging/updater.sh 2>&1)
+echo "$upd_out"
+passed=$((passed + $(grep -c '^ok - ' <<<"$upd_out")))
+failed=$((failed + $(grep -c '^FAIL - ' <<<"$upd_out")))
 
 step "installer configuration (tauri.conf.json)"
 conf_out=$(PACKAGING_RUN=1 node tests/packaging/conf.mjs 2>&1)
