@@ -160,11 +160,8 @@ build() { echo "+ $*" >> "$build_log"; "$@" >> "$build_log" 2>&1; }
 if [ -n "${BENCH_NO_BUILD:-}" ]; then
   echo "BENCH_NO_BUILD set: using the binaries in ${BIN#$ROOT/} as they are" >&2
 elif [ "$mode" = full ]; then
-  if ls target/release/bundle/deb/*.deb >/dev/null 2>&1; then
-    build npx tauri build --no-bundle
-  else
-    build npx tauri build --bundles deb
-  fi || { echo "release build failed; see $build_log" >&2; tail -30 "$build_log" >&2; exit 1; }
+  # The .deb is built each time: figure 3 measures the package of this very build.
+  build npx tauri build --bundles deb || { echo "release build failed; see $build_log" >&2; tail -30 "$build_log" >&2; exit 1; }
   build cargo build --release -p ado-connect -p ado-sim || { tail -30 "$build_log" >&2; exit 1; }
   (cd "$BENCH/empty-app" && CARGO_TARGET_DIR=$ROOT/target build npx tauri build --no-bundle) || { tail -30 "$build_log" >&2; exit 1; }
   CARGO_TARGET_DIR=$ROOT/target build cargo build --release --manifest-path "$BENCH/core-bench/Cargo.toml" || { tail -30 "$build_log" >&2; exit 1; }
