@@ -38,42 +38,79 @@ pub struct AppInfo {
     log_dir: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     config_error: Option<Error>,
-    /// The proxy in effect, without credentials.
+    /// The proxy in effect, without credentials, and where it comes from.
     proxy: String,
+    /// The proxy the user set in Settings (empty: none); empty too when policy fixes it.
+    user_proxy: String,
     /// Settings fixed by the organization (machine policy), e.g. `identity.tenant`.
     enforced: Vec<String>,
 }
 
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    let demo = state
-        .loaded
-        .as_ref()
+    app_info_of(&state.current(), &state.log_dir)
+}
+
+fn app_info_of(current: &crate::Current, log_dir: &std::path::Path) -> AppInfo {
+    let loaded = current.loaded.as_ref();
+    let demo = loaded
         .map(|l| ado_connect_core::config::is_loopback_url(&l.config.identity.authority_host))
         .unwrap_or(false);
     AppInfo {
         version: ado_connect_core::VERSION,
         demo,
-        config_sources: state
-            .loaded
-            .as_ref()
+        config_sources: loaded
             .map(|l| l.files.iter().map(|f| f.display().to_string()).collect())
             .unwrap_or_default(),
-        log_dir: state.log_dir.display().to_string(),
-        config_error: state.core.as_ref().err().cloned(),
+        log_dir: log_dir.display().to_string(),
+        config_error: current.core.as_ref().err().cloned(),
         proxy: ado_connect_core::http::describe_proxy(
-            state
-                .loaded
-                .as_ref()
-                .and_then(|l| l.config.policy.proxy_url())
-                .as_ref(),
+            loaded.and_then(|l| l.config.proxy_url()).as_ref(),
+            loaded.is_some_and(|l| l.enforced.iter().any(|k| k == "network.proxy")),
         ),
-        enforced: state
-            .loaded
-            .as_ref()
-            .map(|l| l.enforced.clone())
+        user_proxy: loaded
+            .filter(|l| !l.enforced.iter().any(|k| k == "network.proxy"))
+            .map(|l| l.config.network.proxy.clone())
             .unwrap_or_default(),
+        enforced: loaded.map(|l| l.enforced.clone()).unwrap_or_default(),
     }
+}
+
+/// Settings: save the proxy (empty: none of our own, the environment's applies) in the
+/// user's file and use it from now on. Returns the new `app_info`.
+#[tauri::command]
+pub async fn save_proxy(state: State<'_, AppState>, proxy: String) -> Result<AppInfo> {
+    logged(
+        "save_proxy",
+        async {
+            if state
+                .sign_in
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_some()
+            {
+                return Err(Error::new(
+                    ado_connect_core::ErrorCode::InvalidInput,
+                    "A sign-in is in progress.",
+                    "Finish or cancel the sign-in, then save the proxy.",
+                ));
+            }
+            let path = ado_connect_core::config::user_config_path()
+                .ok_or_else(|| Error::internal("this system has no configuration folder"))?;
+            let enforced = state
+                .current()
+                .loaded
+                .map(|l| l.enforced)
+                .unwrap_or_default();
+            ado_connect_core::config::set_user_setting(&path, "network.proxy", &proxy, &enforced)?;
+            let current = state.reload().await;
+            if let Err(e) = &current.core {
+                return Err(e.clone());
+            }
+            Ok(app_info_of(&current, &state.log_dir))
+        }
+        .await,
+    )
 }
 
 #[tauri::command]
@@ -410,7 +447,8 @@ pub fn diagnostics_summary(
     state: State<'_, AppState>,
     updates: State<'_, crate::updater::UpdateState>,
 ) -> String {
-    let config = match (&state.loaded, &state.core) {
+    let current = state.current();
+    let config = match (&current.loaded, &current.core) {
         (Some(l), _) => Ok(l),
         (None, Err(e)) => Err(e),
         (None, Ok(_)) => return String::new(),

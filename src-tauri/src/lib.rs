@@ -7,24 +7,49 @@ use ado_connect_core::auth::store::KeyringStore;
 use ado_connect_core::config::{ConfigLoader, LoadedConfig};
 use ado_connect_core::{AdoConnect, Error, APP_IDENTIFIER};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use tauri::Manager;
 use tokio_util::sync::CancellationToken;
 
 pub struct AppState {
-    core: Result<Arc<AdoConnect>, Error>,
-    loaded: Option<LoadedConfig>,
+    /// Core and the configuration it was built from; replaced when a setting is saved.
+    current: RwLock<Current>,
+    data_dir: Option<PathBuf>,
     log_dir: PathBuf,
     sign_in: Mutex<Option<CancellationToken>>,
 }
 
+#[derive(Clone)]
+pub struct Current {
+    core: Result<Arc<AdoConnect>, Error>,
+    loaded: Option<LoadedConfig>,
+}
+
 impl AppState {
     fn core(&self) -> Result<Arc<AdoConnect>, Error> {
-        self.core.clone()
+        self.current().core
+    }
+
+    fn current(&self) -> Current {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Read the configuration again and build core from it; the sign-in is read back from
+    /// the keychain by the new core. Operations already running finish on the old one.
+    async fn reload(&self) -> Current {
+        let next = load_current(self.data_dir.clone());
+        if let Ok(core) = &next.core {
+            core.session.restore().await;
+        }
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = next.clone();
+        next
     }
 }
 
-fn build_state(data_dir: Option<PathBuf>, log_dir: PathBuf) -> AppState {
+fn load_current(data_dir: Option<PathBuf>) -> Current {
     let loaded = ConfigLoader::standard().load();
     let core = loaded.as_ref().map(|l| {
         Arc::new(AdoConnect::new(
@@ -36,9 +61,16 @@ fn build_state(data_dir: Option<PathBuf>, log_dir: PathBuf) -> AppState {
     if let Err(e) = &core {
         tracing::error!(code = %e.code, "configuration rejected: {}", e.message);
     }
-    AppState {
+    Current {
         core: core.map_err(|e| e.clone()),
         loaded: loaded.ok(),
+    }
+}
+
+fn build_state(data_dir: Option<PathBuf>, log_dir: PathBuf) -> AppState {
+    AppState {
+        current: RwLock::new(load_current(data_dir.clone())),
+        data_dir,
         log_dir,
         sign_in: Mutex::new(None),
     }
@@ -103,6 +135,7 @@ pub fn run() {
             commands::open_logs_folder,
             commands::diagnostics_summary,
             commands::update_available,
+            commands::save_proxy,
         ])
         .run(context)
         .expect("error while running ADO Connect");

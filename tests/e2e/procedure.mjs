@@ -428,6 +428,58 @@ async function killDuringConnect() {
   }
 }
 
+/**
+ * Settings: a proxy saved in the real window is written to the user's file and used at once
+ * (a proxy where nothing listens makes the next request fail); cleared, requests work again.
+ * The sign-in survives both.
+ */
+async function proxySetting() {
+  const fs = await import("node:fs/promises");
+  const file = `${process.env.XDG_CONFIG_HOME}/com.adoconnect.app/config.toml`;
+  const d = await session();
+  const listOrgs = async () => {
+    await d.execute(`window.__orgs = null; window.__TAURI_INTERNALS__.invoke("list_organizations", { refresh: true })
+      .then((o) => { window.__orgs = "ok " + o.length; }, (e) => { window.__orgs = (e && e.code) || String(e); }); return true;`);
+    return d.waitForScript("return window.__orgs", 60000);
+  };
+  try {
+    await steps([
+      ["proxy: saved from Settings, written to the user's file, shown in effect", async () => {
+        await d.waitFor("#main");
+        await d.clickUntil("#nav-about", "#proxy-input");
+        await d.type("#proxy-input", "http://127.0.0.1:9");
+        await d.click("#proxy-save");
+        await d.waitForText("#proxy-status", (t) => t.includes("127.0.0.1:9"), 20000);
+        const shown = await d.text(await d.find("#about-proxy"));
+        if (!shown.includes("(your setting)")) throw new Error(`in effect: ${shown}`);
+        const text = await fs.readFile(file, "utf8");
+        if (!text.includes('proxy = "http://127.0.0.1:9"')) throw new Error(`file: ${text}`);
+        await d.screenshot(`${SHOTS}/e2e-16-proxy-saved.png`);
+        return shown;
+      }],
+      ["proxy: used at once (nothing listens there, so the next request fails), still signed in", async () => {
+        const got = await listOrgs();
+        if (got.startsWith("ok")) throw new Error(`the request went around the proxy: ${got}`);
+        const user = await d.text(await d.find("#topbar-user"));
+        if (!user.includes("Morgan")) throw new Error(`signed out: ${user}`);
+        return got;
+      }],
+      ["proxy: cleared, requests work again", async () => {
+        await d.type("#proxy-input", "");
+        await d.click("#proxy-save");
+        await d.waitForText("#about-proxy", (t) => !t.includes("127.0.0.1:9"), 20000);
+        const got = await listOrgs();
+        if (!got.startsWith("ok")) throw new Error(got);
+        const text = await fs.readFile(file, "utf8");
+        if (text.includes("proxy =")) throw new Error(`file: ${text}`);
+        return got;
+      }],
+    ]);
+  } finally {
+    await d.quit().catch(() => {});
+  }
+}
+
 /** Every token the simulator issued is grepped for in what the app wrote (run.sh). */
 async function saveIssuedSecrets() {
   const secrets = await sim("GET", "/_sim/secrets");
@@ -442,6 +494,7 @@ await keyboardProcedure();
 await declinePath();
 await secondLaunchFocusesTheFirst();
 await killDuringConnect();
+await proxySetting();
 await saveIssuedSecrets();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

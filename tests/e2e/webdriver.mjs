@@ -96,7 +96,7 @@ export class WebDriver {
   async type(css, text) {
     const el = await this.waitFor(css);
     await this.cmd("POST", `/element/${el}/clear`, {});
-    await this.cmd("POST", `/element/${el}/value`, { text });
+    if (text !== "") await this.cmd("POST", `/element/${el}/value`, { text });
   }
 
   text(el) {

@@ -39,6 +39,9 @@ const LEGACY = "/home/alex/.local/share/GitCredentialManager/tenant.cache";
 const GITCONFIG = "/home/alex/.gitconfig";
 const WHY = "After connecting, Azure DevOps expects you to sign in with your Microsoft Entra work account.";
 const TOKEN_LIKE = /eyJ[\w-]{8,}|[A-Za-z0-9+_-]{40,}/;
+/** The walks through the procedure: a sign-in approved by the test, a proxy of the user's own. */
+const PROCEDURE = { signIn: "manual", userProxy: "http://proxy.contoso.com:8080" };
+const PROXY_HINT = "Leave empty to use this computer's proxy setting (HTTPS_PROXY) or none. No user name or password:";
 
 let passed = 0;
 let failed = 0;
@@ -382,7 +385,8 @@ async function walkProcedure(page, visit, asserts = false) {
   await page.click("#nav-about");
   await page.waitForSelector("#about-version");
   a("about: version and settings files", (await text(page, "#about-version")) === "0.1.0" && (await text(page, "#about-config")).includes("config.toml"));
-  a("about: the proxy in effect and what the organization fixed", (await text(page, "#about-proxy")).includes("proxy.contoso.com:8080") && (await text(page, "#about-enforced")).includes("identity.tenant"));
+  // The procedure's scenarios start with a proxy saved in the user's settings file (PROCEDURE).
+  a("about: the proxy in effect, the user's own in its field, and what the organization fixed", (await text(page, "#about-proxy")) === "http://proxy.contoso.com:8080 (your setting)" && (await page.inputValue("#proxy-input")) === "http://proxy.contoso.com:8080" && (await text(page, "#about-enforced")).includes("identity.tenant"));
   await page.click("#open-logs-button");
   await page.waitForFunction(() => window.__calls.some(([c]) => c === "open_logs_folder"));
   await page.waitForFunction(() => document.querySelector("#open-logs-status")?.textContent);
@@ -433,7 +437,7 @@ async function main() {
   });
 
   test("procedure with the mouse (light)", async (open) => {
-    const { page } = await open({ signIn: "manual" });
+    const { page } = await open(PROCEDURE);
     await walkProcedure(
       page,
       async (name) => {
@@ -448,7 +452,7 @@ async function main() {
     // src-tauri/tauri.conf.json's policy, over the built page.
     const csp =
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
-    const { page } = await open({ signIn: "manual" }, { colorScheme: "dark", csp });
+    const { page } = await open(PROCEDURE, { colorScheme: "dark", csp });
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     check("dark: follows prefers-color-scheme", bg === "rgb(18, 18, 18)", bg);
     await walkProcedure(page, async (name) => {
@@ -461,7 +465,7 @@ async function main() {
 
   test("200% zoom (900x600 window)", async (open) => {
     // 200% zoom in a 900x600 window leaves 450x300 CSS pixels.
-    const { page } = await open({ signIn: "manual" }, { viewport: { width: 450, height: 300 }, deviceScaleFactor: 2 });
+    const { page } = await open(PROCEDURE, { viewport: { width: 450, height: 300 }, deviceScaleFactor: 2 });
     const zoomShots = new Set(["01-welcome", "04-organizations", "06-connect", "09-after-connecting"]);
     await walkProcedure(page, async (name) => {
       await noHorizontalCut(page, name);
@@ -1212,6 +1216,171 @@ async function main() {
     await page.click("#copy-diagnostics-button");
     await page.waitForFunction(() => window.__clipboard.length > 0);
     check("diagnostics works again: the click reads it, shows it and copies it; the error is gone", (await page.inputValue("#diagnostics-summary")) === (await clipboard(page))[0] && (await page.isVisible("#diagnostics-summary")) && (await page.locator("#diagnostics-error [data-testid=error-panel]").count()) === 0);
+  });
+
+  test("About: the proxy, saved and cleared, with state.app kept", { quick: true }, async (open) => {
+    for (const theme of ["light", "dark"]) {
+      const { page, context } = await open({}, { colorScheme: theme });
+      await page.click("#nav-about");
+      await page.waitForSelector("#proxy-input");
+      const field = await page.evaluate(() => {
+        const i = document.querySelector("#proxy-input");
+        const described = (i.getAttribute("aria-describedby") ?? "").split(" ");
+        return {
+          label: i.labels?.[0]?.textContent ?? "",
+          hint: document.getElementById("proxy-hint")?.textContent ?? "",
+          described,
+          inputmode: i.getAttribute("inputmode"),
+          placeholder: i.placeholder,
+          value: i.value,
+          saveLabel: document.querySelector("#proxy-save")?.textContent ?? "",
+        };
+      });
+      check(`proxy (${theme}): none saved, the proxy in effect shown`, (await text(page, "#about-proxy")) === "None: a direct connection" && field.value === "", await text(page, "#about-proxy"));
+      check(`proxy (${theme}): a labelled url field with its hint and errors tied to it, and Save`, field.label === "Your proxy" && field.hint.startsWith(PROXY_HINT) && field.described.includes("proxy-hint") && field.described.includes("proxy-error") && field.inputmode === "url" && field.placeholder === "http://proxy.contoso.com:8080" && field.saveLabel === "Save proxy", JSON.stringify(field));
+      await axe(page, `About with the proxy field (${theme})`);
+      // Slow enough to see Save busy, and a second Enter doing nothing.
+      await page.evaluate(() => (window.__mockScenario.delay = { save_proxy: 400 }));
+      await page.fill("#proxy-input", "  http://proxy.contoso.com:8080  ");
+      await page.click("#proxy-save");
+      await page.waitForFunction(() => document.querySelector("#proxy-status")?.textContent === "Saving the proxy…");
+      check(`proxy (${theme}): Save is unavailable while saving`, (await page.getAttribute("#proxy-save", "aria-disabled")) === "true" && (await page.getAttribute("#proxy-save", "aria-busy")) === "true");
+      await page.focus("#proxy-input");
+      await page.keyboard.press("Enter");
+      await answered(page, "save_proxy", 1);
+      await page.waitForFunction(() => document.querySelector("#proxy-status")?.textContent?.startsWith("Proxy saved"));
+      check(`proxy (${theme}): save_proxy called once, with the address trimmed`, JSON.stringify((await calls(page, "save_proxy")).map(([, a]) => a)) === JSON.stringify([{ proxy: "http://proxy.contoso.com:8080" }]), JSON.stringify(await calls(page, "save_proxy")));
+      check(`proxy (${theme}): the proxy in effect is the one saved`, (await text(page, "#about-proxy")) === "http://proxy.contoso.com:8080 (your setting)", await text(page, "#about-proxy"));
+      check(`proxy (${theme}): announced: saved, and what is in effect now`, (await text(page, "#proxy-status")) === "Proxy saved. In effect now: http://proxy.contoso.com:8080 (your setting)." && (await page.getAttribute("#proxy-status", "role")) === "status", await text(page, "#proxy-status"));
+      check(`proxy (${theme}): the field holds what was saved; Save is available again; focus stays in the field`, (await page.inputValue("#proxy-input")) === "http://proxy.contoso.com:8080" && !(await page.getAttribute("#proxy-save", "aria-disabled")) && (await focusedId(page)) === "proxy-input");
+      await axe(page, `About, proxy saved (${theme})`);
+      if (theme === "light") await shotOf(page, "#about-proxy-setting", "23-proxy");
+      // The app's copy of app_info was updated: About built again shows the new proxy, without asking again.
+      await page.click("#nav-home");
+      await page.click("#nav-about");
+      await page.waitForSelector("#proxy-input");
+      check(`proxy (${theme}): kept in the app's app info (About opened again, app_info asked once)`, (await text(page, "#about-proxy")) === "http://proxy.contoso.com:8080 (your setting)" && (await page.inputValue("#proxy-input")) === "http://proxy.contoso.com:8080" && (await calls(page, "app_info")).length === 1);
+      await page.evaluate(() => (window.__mockScenario.delay = {}));
+      await page.fill("#proxy-input", " ");
+      await page.click("#proxy-save");
+      await answered(page, "save_proxy", 2);
+      await page.waitForFunction(() => document.querySelector("#proxy-status")?.textContent?.startsWith("Your proxy was removed"));
+      check(`proxy (${theme}): emptied: save_proxy with "", none in effect, said so`, (await calls(page, "save_proxy"))[1][1].proxy === "" && (await text(page, "#about-proxy")) === "None: a direct connection" && (await text(page, "#proxy-status")) === "Your proxy was removed. In effect now: None: a direct connection." && (await page.inputValue("#proxy-input")) === "");
+      await context.close();
+    }
+    // With HTTPS_PROXY set, emptying the field leaves the computer's proxy in effect.
+    const { page } = await open({ userProxy: "socks5://127.0.0.1:1080", envProxy: "http://p:3128" });
+    await page.click("#nav-about");
+    await page.waitForSelector("#proxy-input");
+    check("proxy: a socks5 proxy saved earlier is shown and prefilled", (await text(page, "#about-proxy")) === "socks5://127.0.0.1:1080 (your setting)" && (await page.inputValue("#proxy-input")) === "socks5://127.0.0.1:1080");
+    await page.fill("#proxy-input", "");
+    await page.click("#proxy-save");
+    await page.waitForFunction(() => document.querySelector("#proxy-status")?.textContent?.startsWith("Your proxy was removed"));
+    check("proxy: emptied with HTTPS_PROXY set: the computer's proxy is in effect", (await text(page, "#about-proxy")) === "http://p:3128 (from HTTPS_PROXY)", await text(page, "#about-proxy"));
+  });
+
+  test("About: a proxy address is checked before it is saved", { quick: true }, async (open) => {
+    const { page } = await open({ userProxy: "http://old-proxy:3128" });
+    await page.click("#nav-about");
+    await page.waitForSelector("#proxy-input");
+    const refused = async (value) => {
+      await page.fill("#proxy-input", value);
+      await page.click("#proxy-save");
+      await page.waitForFunction(() => document.querySelector("#proxy-input")?.getAttribute("aria-invalid") === "true");
+      return page.evaluate(() => ({
+        error: document.querySelector("#proxy-error")?.textContent ?? "",
+        describedBy: document.querySelector("#proxy-input")?.getAttribute("aria-describedby") ?? "",
+        focused: document.activeElement?.id ?? "",
+        inEffect: document.querySelector("#about-proxy")?.textContent ?? "",
+        status: document.querySelector("#proxy-status")?.textContent ?? "",
+        page: document.body.innerText,
+      }));
+    };
+    let r = await refused("proxy.contoso.com:8080");
+    check("proxy check: no scheme: said in plain words, tied to the field, focus on it", r.error === "Enter the whole address, starting with http://, https:// or socks5://, for example http://proxy.contoso.com:8080." && r.describedBy.split(" ").includes("proxy-error") && r.focused === "proxy-input", JSON.stringify(r.error));
+    check("proxy check: nothing saved, the proxy in effect unchanged", (await calls(page, "save_proxy")).length === 0 && r.inEffect === "http://old-proxy:3128 (your setting)" && r.status === "");
+    await axe(page, "About, proxy refused (light)");
+    const secret = "Hunter2-secret";
+    r = await refused(`http://alex:${secret}@proxy.contoso.com:8080`);
+    check("proxy check: a user name and password are refused, not saved", r.error.startsWith("Remove the user name and password") && (await calls(page, "save_proxy")).length === 0, r.error);
+    check("proxy check: the password is never shown back", !r.error.includes(secret) && !r.page.includes(secret) && !r.error.includes("alex:"), r.error);
+    for (const [value, start] of [
+      ["ftp://proxy.contoso.com:21", "Use a proxy address starting with http://"],
+      ["http://proxy.contoso.com:8080/path", "Enter only the proxy's address and port"],
+      ["http://proxy.contoso.com:8080?x=1", "Enter only the proxy's address and port"],
+      ["http://proxy contoso:8080", "Remove the spaces"],
+      ["http://", "This is not an address"],
+      ["socks5://", "Add the proxy's name"],
+    ]) {
+      r = await refused(value);
+      check(`proxy check: ${value} refused with a reason`, r.error.startsWith(start) && (await calls(page, "save_proxy")).length === 0, r.error);
+    }
+    await page.fill("#proxy-input", "socks5h://127.0.0.1:1080");
+    await page.click("#proxy-save");
+    await answered(page, "save_proxy", 1);
+    await page.waitForFunction(() => document.querySelector("#proxy-status")?.textContent?.startsWith("Proxy saved"));
+    check("proxy check: a good address clears the error and is saved", (await page.getAttribute("#proxy-input", "aria-invalid")) === null && (await text(page, "#proxy-error")) === "" && (await text(page, "#about-proxy")) === "socks5h://127.0.0.1:1080 (your setting)");
+  });
+
+  test("About: save_proxy refusing is shown with its code; the organization's proxy cannot be changed", { quick: true }, async (open) => {
+    const busy = { code: "invalid-input", message: "A sign-in is in progress.", remedy: "Finish or cancel the sign-in, then save the proxy.", details: {} };
+    for (const theme of ["light", "dark"]) {
+      const { page, context } = await open({ userProxy: "http://old-proxy:3128", fail: { save_proxy: busy } }, { colorScheme: theme });
+      await page.click("#nav-about");
+      await page.waitForSelector("#proxy-input");
+      await page.fill("#proxy-input", "http://proxy.contoso.com:8080");
+      await page.click("#proxy-save");
+      await page.waitForSelector("#proxy-save-error [data-testid=error-panel]");
+      const panel = await text(page, "#proxy-save-error");
+      check(`proxy refused (${theme}): the error panel with the message, what to do and the code`, panel.includes("The proxy was not saved") && panel.includes(busy.message) && panel.includes(busy.remedy) && panel.includes("Error code: invalid-input"), panel.replace(/\n/g, " / "));
+      check(`proxy refused (${theme}): announced; nothing changed; no saved message`, (await page.getAttribute("#proxy-save-error [data-testid=error-panel]", "role")) === "alert" && (await text(page, "#about-proxy")) === "http://old-proxy:3128 (your setting)" && (await text(page, "#proxy-status")) === "" && (await calls(page, "save_proxy")).length === 1);
+      await axe(page, `About, save_proxy refused (${theme})`);
+      // The error goes once the save works.
+      await page.evaluate(() => (window.__mockScenario.fail = {}));
+      await page.click("#proxy-save");
+      await page.waitForFunction(() => document.querySelector("#proxy-status")?.textContent?.startsWith("Proxy saved"));
+      check(`proxy refused (${theme}): saving again works and the error is gone`, (await page.locator("#proxy-save-error [data-testid=error-panel]").count()) === 0);
+      await context.close();
+
+      const fixed = await open({ proxyEnforced: true, userProxy: "http://home:3128" }, { colorScheme: theme });
+      await fixed.page.click("#nav-about");
+      await fixed.page.waitForSelector("#proxy-enforced");
+      check(`proxy set by the organization (${theme}): the proxy in effect says so`, (await text(fixed.page, "#about-proxy")) === "http://proxy.contoso.com:8080 (set by your organization)" && (await text(fixed.page, "#about-enforced")).includes("network.proxy"));
+      check(`proxy set by the organization (${theme}): no field and no Save, a note instead`, (await fixed.page.isHidden("#proxy-input")) && (await fixed.page.isHidden("#proxy-save")) && (await text(fixed.page, "#proxy-enforced")).startsWith("Set by your organization: your IT desk has fixed the proxy"));
+      const visited = [];
+      for (let i = 0; i < 80 && (await focusedId(fixed.page)) !== "copy-diagnostics-button"; i++) {
+        await fixed.page.keyboard.press("Tab");
+        if (await fixed.page.evaluate(() => document.querySelector("#about-proxy-setting").contains(document.activeElement))) visited.push(await focusedId(fixed.page));
+      }
+      check(`proxy set by the organization (${theme}): Tab passes nothing in the Proxy row`, (await focusedId(fixed.page)) === "copy-diagnostics-button" && visited.length === 0 && (await calls(fixed.page, "save_proxy")).length === 0, visited.join(", "));
+      await axe(fixed.page, `About, proxy set by the organization (${theme})`);
+      if (theme === "dark") await shotOf(fixed.page, "#about-proxy-setting", "dark-23-proxy-enforced");
+      await fixed.context.close();
+    }
+  });
+
+  test("About: the proxy with the keyboard only", { quick: true }, async (open) => {
+    const { page } = await open({}, { viewport: { width: 900, height: 600 } });
+    await tabTo(page, "#nav-about");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#proxy-input");
+    check("proxy keyboard: About opens with focus on its heading", (await focusedId(page)) === "about-title");
+    await tabTo(page, "#proxy-input");
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    check("proxy keyboard: Tab reaches the field, focus visible", outline !== "none", outline);
+    await page.keyboard.type("http://proxy.contoso.com:8080");
+    await page.keyboard.press("Enter");
+    await answered(page, "save_proxy", 1);
+    await page.waitForFunction(() => document.querySelector("#proxy-status")?.textContent?.startsWith("Proxy saved"));
+    check("proxy keyboard: Enter saves; the proxy in effect is updated; focus stays in the field", JSON.stringify((await calls(page, "save_proxy"))[0][1]) === JSON.stringify({ proxy: "http://proxy.contoso.com:8080" }) && (await text(page, "#about-proxy")) === "http://proxy.contoso.com:8080 (your setting)" && (await focusedId(page)) === "proxy-input");
+    await page.keyboard.press("Tab");
+    check("proxy keyboard: Save comes next", (await focusedId(page)) === "proxy-save");
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type("proxy:8080");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.querySelector("#proxy-input")?.getAttribute("aria-invalid") === "true");
+    check("proxy keyboard: a refused address keeps focus in the field, nothing saved", (await focusedId(page)) === "proxy-input" && (await calls(page, "save_proxy")).length === 1);
   });
 
   test("updates: the update-available notice, dismissed with the keyboard", { quick: true }, async (open) => {

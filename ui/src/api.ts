@@ -72,8 +72,16 @@ export interface AppInfo {
   logDir: string;
   /** Set when a settings file is invalid; every other command then fails with it. */
   configError?: IpcError;
-  /** The proxy in effect, without credentials. */
+  /**
+   * The proxy in effect, without credentials, and where it comes from: "http://p:8080 (your
+   * setting)", "… (set by your organization)", "… (from HTTPS_PROXY)" or "None: a direct connection".
+   */
   proxy?: string;
+  /**
+   * The proxy the user saved in their settings file, as saved ("": none). Also "" when the
+   * machine policy fixes the proxy (then `enforced` contains "network.proxy").
+   */
+  userProxy?: string;
   /** Settings fixed by the organization's machine policy. */
   enforced?: string[];
 }
@@ -422,6 +430,19 @@ export const openLink = (url: string) => call<null>("open_link", { url });
 
 /** Saves the report of what was done as JSON and as text; returns where. */
 export const saveReport = () => call<SavedReport>("save_report");
+
+/**
+ * Saves the user's own proxy in their settings file (comments kept, the old file kept as a .bak)
+ * and uses it at once, keeping the sign-in; "" removes it, so HTTPS_PROXY or a direct connection
+ * applies. Returns the new app info. Rust checks the address again (an http, https, socks5 or
+ * socks5h URL with a host, no user name or password, no path) and refuses while a sign-in is in
+ * progress or when the organization fixes the proxy (`invalid-input`).
+ *
+ * @example
+ * const info = await saveProxy("http://proxy.contoso.com:8080");
+ * info.proxy; // "http://proxy.contoso.com:8080 (your setting)"
+ */
+export const saveProxy = (proxy: string) => call<AppInfo>("save_proxy", { proxy });
 
 /** Opens the folder with the log files in the file manager (done in Rust; the page has no opener). */
 export const openLogsFolder = () => call<null>("open_logs_folder");

@@ -11,6 +11,7 @@
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type {
+  AppInfo,
   Check,
   Directory,
   GcmChoices,
@@ -61,6 +62,12 @@ export interface MockScenario {
   workAccount?: string;
   /** The update Rust found at start (`update_available`), before the page listened. */
   update?: { version: string; notes: string | null };
+  /** The proxy saved in the user's settings file at start (`app_info.userProxy`; default none). */
+  userProxy?: string;
+  /** The machine policy fixes the proxy: `enforced` holds "network.proxy"; save_proxy refuses. */
+  proxyEnforced?: boolean;
+  /** This computer's HTTPS_PROXY (default none: a direct connection without a proxy of one's own). */
+  envProxy?: string;
 }
 
 declare global {
@@ -139,6 +146,8 @@ const state = {
   tenant: "organizations",
   user: USER,
   orgs: [] as Organization[],
+  /** The proxy in the user's settings file ("" : none). */
+  userProxy: "",
   timers: [] as number[],
   invitePolls: new Map<string, number>(),
 };
@@ -205,15 +214,18 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
 
   switch (cmd) {
     case "app_info":
-      return {
-        version: "0.1.0",
-        demo: true,
-        configSources: ["/home/alex/.config/ado-connect/config.toml"],
-        logDir: "/home/alex/.local/share/ado-connect/logs",
-        configError: s.configError,
-        proxy: "http://proxy.contoso.com:8080 (set by your organization)",
-        enforced: ["identity.tenant", "policy.allowed_tenants"],
-      };
+      return appInfo();
+    case "save_proxy": {
+      // As src-tauri's save_proxy over core's set_user_setting: policy first, then the address.
+      const proxy = String(args.proxy ?? "").trim();
+      if (s.proxyEnforced) {
+        throw err("invalid-input", "network.proxy is set by your organization's IT desk on this computer.", "Ask your IT desk to change it in the machine policy.");
+      }
+      const why = proxy ? proxyProblem(proxy) : undefined;
+      if (why) throw err("invalid-input", `The proxy is not valid: ${why}.`, "Check the proxy and try again.");
+      state.userProxy = proxy;
+      return appInfo();
+    }
     case "session_status":
       return session();
     case "sign_in_start": {
@@ -375,6 +387,61 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
   }
 }
 
+const ORG_PROXY = "http://proxy.contoso.com:8080";
+
+/** What src-tauri's app_info answers for the fake machine, with the proxy as it stands now. */
+function appInfo(): AppInfo {
+  const s = scenario();
+  const enforced = ["identity.tenant", "policy.allowed_tenants", ...(s.proxyEnforced ? ["network.proxy"] : [])];
+  // core's http::describe_proxy: policy, then the user's, then the environment's, else none.
+  const proxy = s.proxyEnforced
+    ? `${ORG_PROXY} (set by your organization)`
+    : state.userProxy
+      ? `${bareUrl(state.userProxy)} (your setting)`
+      : s.envProxy
+        ? `${bareUrl(s.envProxy)} (from HTTPS_PROXY)`
+        : "None: a direct connection";
+  return {
+    version: "0.1.0",
+    demo: true,
+    configSources: ["/home/alex/.config/ado-connect/config.toml"],
+    logDir: "/home/alex/.local/share/ado-connect/logs",
+    configError: s.configError,
+    proxy,
+    userProxy: s.proxyEnforced ? "" : state.userProxy,
+    enforced,
+  };
+}
+
+/** A URL as core shows it: normalized, without user name, password or the trailing "/". */
+function bareUrl(value: string): string {
+  const u = new URL(value);
+  u.username = "";
+  u.password = "";
+  return u.href.replace(/\/$/, "");
+}
+
+/**
+ * Why core's validate_proxy_url refuses `value`, in its words, or undefined. Unlike core, the
+ * address is never quoted with a user name or password in it.
+ */
+function proxyProblem(value: string): string | undefined {
+  if (/[\s\x00-\x1f\x7f]/.test(value)) return `\`${value}\` contains a space, a line break or another control character`;
+  let u: URL;
+  try {
+    // The Rust url crate, like URL, reads "proxy.contoso.com:8080" as the scheme "proxy.contoso.com".
+    if (!value.includes("://")) throw new TypeError("relative URL without a base");
+    u = new URL(value);
+  } catch (e) {
+    return `\`${value}\` is not a URL such as http://proxy.contoso.com:8080 (${e instanceof Error ? e.message : String(e)})`;
+  }
+  if (u.username || u.password) return `\`${bareUrl(value)}\` must not contain a user name or password`;
+  if (!["http:", "https:", "socks5:", "socks5h:"].includes(u.protocol)) return `\`${value}\` uses \`${u.protocol}\`; use http://, https:// or socks5://`;
+  if (!u.hostname) return `\`${value}\` has no host`;
+  if ((u.pathname !== "/" && u.pathname !== "") || u.search || u.hash || /[?#]/.test(value)) return `\`${value}\` must be only scheme, host and port`;
+  return undefined;
+}
+
 /** The optional directory id of a sign-in, checked as core checks it. */
 function directoryArg(args: Record<string, unknown>): string | undefined {
   const tenantId = args.tenantId as string | undefined;
@@ -507,6 +574,7 @@ window.__results = [];
 window.__log = [];
 window.__clipboard = [];
 state.signedIn = !!scenario().signedIn;
+state.userProxy = scenario().userProxy ?? "";
 state.orgs = makeOrgs();
 // Saved progress at "connected": the service shows the organization in its new directory.
 {

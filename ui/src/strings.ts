@@ -4,6 +4,8 @@
 export const ORGS_SERVICE = "Azure DevOps organizations (Team Services accounts)";
 export const ENTRA = "Microsoft Entra ID (Azure AD)";
 export const PERSONAL_ACCOUNTS = "Personal Microsoft accounts";
+/** What About calls settings fixed by the organization's machine policy. */
+const SET_BY_ORG = "Set by your organization";
 
 const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
 
@@ -601,10 +603,32 @@ export const S = {
     config: "Settings files in effect",
     noConfig: "Built-in defaults only.",
     proxy: "Proxy",
-    enforced: "Set by your organization",
+    enforced: SET_BY_ORG,
     noEnforced: "Nothing: your organization's IT desk has fixed no setting on this computer.",
+    proxyInEffect: "In effect now:",
     proxyText:
-      "ADO Connect uses the proxy set for this computer (the HTTPS_PROXY environment variable). Your IT desk can change the addresses it uses in a settings file listed above.",
+      "ADO Connect uses the proxy your organization sets; otherwise the one you save here; otherwise this computer's proxy setting (the HTTPS_PROXY environment variable); otherwise it connects directly.",
+    proxyEnforced: `${SET_BY_ORG}: your IT desk has fixed the proxy on this computer, so it cannot be changed here. Ask them if it needs to change.`,
+    proxyLabel: "Your proxy",
+    proxyPlaceholder: "http://proxy.contoso.com:8080",
+    proxyHint:
+      "Leave empty to use this computer's proxy setting (HTTPS_PROXY) or none. No user name or password: they would be kept as plain text in your settings file. A proxy that asks for them can be given through HTTPS_PROXY, or ask your IT desk. Saving takes effect at once; you stay signed in.",
+    proxySave: "Save proxy",
+    proxySaving: "Saving the proxy…",
+    proxySaved: (inEffect: string) => `Proxy saved. In effect now: ${inEffect}.`,
+    proxyRemoved: (inEffect: string) => `Your proxy was removed. In effect now: ${inEffect}.`,
+    proxySaveFailed: "The proxy was not saved",
+    /** Checked before saving; Rust checks again. Never repeats what was typed (it may hold a password). */
+    proxyInvalid: {
+      noScheme: "Enter the whole address, starting with http://, https:// or socks5://, for example http://proxy.contoso.com:8080.",
+      notUrl: "This is not an address ADO Connect can use. Enter one such as http://proxy.contoso.com:8080.",
+      spaces: "Remove the spaces from the address.",
+      scheme: "Use a proxy address starting with http://, https://, socks5:// or socks5h://.",
+      noHost: "Add the proxy's name after the //, for example http://proxy.contoso.com:8080.",
+      credentials:
+        "Remove the user name and password: ADO Connect does not keep them in the settings file. Enter only the address, such as http://proxy.contoso.com:8080.",
+      path: "Enter only the proxy's address and port, such as http://proxy.contoso.com:8080, with nothing after the port.",
+    },
     logs: "Logs folder",
     openLogs: "Open logs folder",
     logsOpened: "The logs folder was opened in your file manager.",

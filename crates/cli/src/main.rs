@@ -174,6 +174,16 @@ enum PatAction {
 #[derive(Subcommand)]
 enum ConfigAction {
     Show,
+    /// Set a setting in your user file (comments kept, the old file kept as .bak). Settable:
+    /// network.proxy.
+    Set {
+        key: String,
+        value: String,
+    },
+    /// Remove a setting from your user file (the default, or the machine policy, applies).
+    Unset {
+        key: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -283,6 +293,30 @@ fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) {
     }
 }
 
+/// `config set` / `config unset`: the user's file, checked against the machine policy.
+fn config_set(key: &str, value: &str, json: bool) -> Result<i32, Error> {
+    let path = ado_connect_core::config::user_config_path()
+        .ok_or_else(|| Error::internal("this system has no configuration folder"))?;
+    // What the organization fixes cannot be changed: read the policy layers alone.
+    let enforced = ConfigLoader {
+        machine: Some(ado_connect_core::config::machine_config_path()),
+        registry: ado_connect_core::policy::read_registry_values().transpose(),
+        ..Default::default()
+    }
+    .load()?
+    .enforced;
+    ado_connect_core::config::set_user_setting(&path, key, value, &enforced)?;
+    let set = !value.trim().is_empty();
+    print(json, &json!({"file": path, "key": key, "set": set}), || {
+        if set {
+            format!("Set {key} in {}\n", path.display())
+        } else {
+            format!("Removed {key} from {}\n", path.display())
+        }
+    });
+    Ok(0)
+}
+
 fn load_config(cli: &Cli) -> Result<LoadedConfig, Error> {
     let mut loader = ConfigLoader::standard().with_overrides(cli.set.clone());
     if let Some(path) = &cli.config {
@@ -310,8 +344,18 @@ async fn run(cli: Cli) -> Result<i32, Error> {
     if matches!(cli.command, Command::Logs { .. } | Command::Diagnostics) {
         return support_command(&cli);
     }
-    let loaded = load_config(&cli)?;
     let json = cli.json;
+    if let Command::Config { action } = &cli.command {
+        let change = match action {
+            ConfigAction::Set { key, value } => Some((key, value.as_str())),
+            ConfigAction::Unset { key } => Some((key, "")),
+            ConfigAction::Show => None,
+        };
+        if let Some((key, value)) = change {
+            return config_set(key, value, json);
+        }
+    }
+    let loaded = load_config(&cli)?;
     if let Command::Config {
         action: ConfigAction::Show,
     } = &cli.command

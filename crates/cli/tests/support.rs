@@ -92,3 +92,64 @@ fn diagnostics_works_when_the_configuration_is_refused() {
     assert!(text.contains("[config-invalid]"), "{text}");
     assert!(text.contains("Recent errors: none"), "{text}");
 }
+
+#[test]
+fn config_set_and_unset_the_proxy_in_the_users_file() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("c.toml");
+    std::fs::write(&config, "").unwrap();
+    let user = home
+        .path()
+        .join("config")
+        .join("com.adoconnect.app")
+        .join("config.toml");
+    let out = run(
+        home.path(),
+        &config,
+        &[
+            "config",
+            "set",
+            "network.proxy",
+            "http://proxy.contoso.com:8080",
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(std::fs::read_to_string(&user)
+        .unwrap()
+        .contains("proxy = \"http://proxy.contoso.com:8080\""));
+    // `config show` says where it comes from.
+    let out = run(home.path(), &config, &["--json", "config", "show"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["config"]["network"]["proxy"],
+        "http://proxy.contoso.com:8080"
+    );
+    assert_eq!(v["origins"]["network.proxy"]["layer"], "user");
+
+    // Bad input: exit 2, a coded error, the file as it was.
+    let before = std::fs::read_to_string(&user).unwrap();
+    for args in [
+        [
+            "config",
+            "set",
+            "network.proxy",
+            "http://me:secret@proxy:8080",
+        ],
+        ["config", "set", "identity.tenant", "contoso.com"],
+    ] {
+        let out = run(home.path(), &config, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("invalid-input"), "{stderr}");
+        assert!(!stderr.contains("secret"), "{stderr}");
+        assert_eq!(std::fs::read_to_string(&user).unwrap(), before);
+    }
+
+    let out = run(home.path(), &config, &["config", "unset", "network.proxy"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(!std::fs::read_to_string(&user).unwrap().contains("proxy ="));
+    assert_eq!(
+        std::fs::read_to_string(user.with_extension("toml.bak")).unwrap(),
+        before
+    );
+}

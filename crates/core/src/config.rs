@@ -26,6 +26,7 @@ pub struct Config {
     pub devops: DevopsConfig,
     pub arm: ArmConfig,
     pub gcm: GcmConfig,
+    pub network: NetworkConfig,
     pub policy: PolicyConfig,
 }
 
@@ -58,6 +59,27 @@ pub struct ArmConfig {
 pub struct GcmConfig {
     pub legacy_cache_path: String,
     pub git: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// Empty (the environment's `HTTPS_PROXY`/`NO_PROXY`, else a direct connection), or the
+    /// proxy for every request. The user's to set (Settings, `config set`); `policy.proxy`
+    /// replaces it.
+    pub proxy: String,
+}
+
+impl Config {
+    /// The proxy every request goes through when one is set here (by the user, or by the
+    /// organization's `policy.proxy`, which replaces the user's); `None`: the environment's.
+    pub fn proxy_url(&self) -> Option<url::Url> {
+        if self.network.proxy.is_empty() {
+            None
+        } else {
+            url::Url::parse(&self.network.proxy).ok()
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,6 +139,9 @@ impl Default for Config {
             gcm: GcmConfig {
                 legacy_cache_path: String::new(),
                 git: "git".into(),
+            },
+            network: NetworkConfig {
+                proxy: String::new(),
             },
             policy: PolicyConfig {
                 allowed_tenants: vec![],
@@ -195,6 +220,7 @@ pub type RegistryLayer = std::result::Result<Vec<RawRegistryValue>, Error>;
 const FIXING_KEYS: &[(&str, &str, &str)] = &[
     ("client_id", "identity", "client_id"),
     ("tenant", "identity", "tenant"),
+    ("proxy", "network", "proxy"),
 ];
 
 /// Which files to read. [`ConfigLoader::standard`] fills it for this OS; tests name their own.
@@ -547,8 +573,15 @@ impl LoadedConfig {
                     _ => vec![],
                 };
                 if strings.iter().any(|s| s.chars().any(char::is_control)) {
+                    // A value policy put in place is reported under the policy's name.
+                    let name = FIXING_KEYS
+                        .iter()
+                        .find(|(_, s, k)| s == section && k == key)
+                        .filter(|_| self.enforced.contains(&format!("{section}.{key}")))
+                        .map(|(p, _, _)| format!("policy.{p}"))
+                        .unwrap_or_else(|| format!("{section}.{key}"));
                     return Err(self.invalid(
-                        &format!("{section}.{key}"),
+                        &name,
                         "it contains a line break or another control character".into(),
                     ));
                 }
@@ -567,6 +600,10 @@ impl LoadedConfig {
         }
         if !c.policy.proxy.is_empty() {
             validate_proxy_url(&c.policy.proxy).map_err(|why| self.invalid("policy.proxy", why))?;
+        }
+        if !c.network.proxy.is_empty() {
+            validate_proxy_url(&c.network.proxy)
+                .map_err(|why| self.invalid("network.proxy", why))?;
         }
         let urls = [
             ("identity.authority_host", &c.identity.authority_host),
@@ -641,36 +678,50 @@ impl LoadedConfig {
 /// A proxy: `http`, `https`, `socks5` or `socks5h`, a host, an optional port, nothing else.
 /// No user name or password: they would show in `config show` and the diagnostic summary.
 pub fn validate_proxy_url(value: &str) -> std::result::Result<url::Url, String> {
+    // Messages quote the value without a user name or password: they reach logs and screens.
+    let shown = without_userinfo(value);
     if value.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(format!(
             "`{}` contains a space, a line break or another control character",
-            value.escape_debug()
+            shown.escape_debug()
         ));
     }
     let url = url::Url::parse(value).map_err(|e| {
-        format!("`{value}` is not a URL such as http://proxy.contoso.com:8080 ({e})")
+        format!("`{shown}` is not a URL such as http://proxy.contoso.com:8080 ({e})")
     })?;
     if !["http", "https", "socks5", "socks5h"].contains(&url.scheme()) {
         return Err(format!(
-            "`{value}` uses `{}:`; use http://, https:// or socks5://",
+            "`{shown}` uses `{}:`; use http://, https:// or socks5://",
             url.scheme()
         ));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("`{value}` has no host"));
+        return Err(format!("`{shown}` has no host"));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(format!(
-            "`{value}` must not contain a user name or password"
+            "`{shown}` must not contain a user name or password"
         ));
     }
     if url.path() != "/" && !url.path().is_empty()
         || url.query().is_some()
         || url.fragment().is_some()
     {
-        return Err(format!("`{value}` must be only scheme, host and port"));
+        return Err(format!("`{shown}` must be only scheme, host and port"));
     }
     Ok(url)
+}
+
+/// `scheme://user:password@host…` as `scheme://…@host…`, whether or not it parses.
+fn without_userinfo(value: &str) -> String {
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return value.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}://…{}", &rest[at..]),
+        None => value.to_string(),
+    }
 }
 
 /// An endpoint must be https, or http on a loopback host (the simulator, a test server).
@@ -767,6 +818,110 @@ pub fn machine_config_path() -> PathBuf {
     } else {
         PathBuf::from("/etc/ado-connect/config.toml")
     }
+}
+
+/// The settings a user may change from the app (Settings) or `ado-connect config set`.
+pub const USER_SETTABLE: &[&str] = &["network.proxy"];
+
+/// Set `key` to `value` in the user's configuration file at `path`, or remove it when
+/// `value` is empty, keeping the file's comments and other settings. The value is checked
+/// first; the new file is checked as a whole before it replaces the old one, which is kept
+/// as `<file>.bak`. Refused when the machine policy fixes the key (`enforced`).
+pub fn set_user_setting(path: &Path, key: &str, value: &str, enforced: &[String]) -> Result<()> {
+    let value = value.trim();
+    if !USER_SETTABLE.contains(&key) {
+        return Err(Error::invalid_input(
+            "setting",
+            format!(
+                "`{}` cannot be changed here; these can: {}",
+                key.escape_debug(),
+                USER_SETTABLE.join(", ")
+            ),
+        ));
+    }
+    if enforced.iter().any(|k| k == key) {
+        return Err(Error::new(
+            ErrorCode::InvalidInput,
+            format!("{key} is set by your organization's IT desk on this computer."),
+            "Ask your IT desk to change it in the machine policy.",
+        ));
+    }
+    if key == "network.proxy" && !value.is_empty() {
+        validate_proxy_url(value).map_err(|why| Error::invalid_input("proxy", why))?;
+    }
+    let cannot_write = |e: std::io::Error| {
+        Error::new(
+            ErrorCode::ConfigUnreadable,
+            format!(
+                "Your settings file {} cannot be written: {e}.",
+                path.display()
+            ),
+            "Check that you may write to that folder, or change the file by hand.",
+        )
+    };
+    let old = match std::fs::read_to_string(path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(Error::new(
+                ErrorCode::ConfigUnreadable,
+                format!("Your settings file {} cannot be read: {e}.", path.display()),
+                "Check that the file exists and that you may read it.",
+            ))
+        }
+    };
+    let mut doc: toml_edit::Document =
+        old.as_deref()
+            .unwrap_or_default()
+            .parse()
+            .map_err(|e: toml_edit::TomlError| {
+                config_error(
+                    path,
+                    &format!("it is not valid TOML: {}", e.to_string().trim()),
+                )
+            })?;
+    let (section, name) = key.split_once('.').expect("settable keys are section.key");
+    if value.is_empty() {
+        if let Some(table) = doc.get_mut(section).and_then(|t| t.as_table_like_mut()) {
+            table.remove(name);
+        }
+    } else {
+        if !doc.contains_key(section) {
+            doc.insert(section, toml_edit::table());
+        }
+        let table = doc[section]
+            .as_table_like_mut()
+            .ok_or_else(|| config_error(path, &format!("`{section}` must be a [section]")))?;
+        table.insert(name, toml_edit::value(value));
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(cannot_write)?;
+    }
+    // The whole new file must load on its own before it replaces the old one.
+    let tmp = path.with_extension("toml.new");
+    std::fs::write(&tmp, doc.to_string()).map_err(cannot_write)?;
+    let checked = ConfigLoader {
+        user: Some(tmp.clone()),
+        ..Default::default()
+    }
+    .load();
+    if let Err(e) = checked {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    if old.is_some() {
+        std::fs::copy(path, path.with_extension("toml.bak")).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::new(
+                ErrorCode::BackupFailed,
+                format!("A backup of {} could not be made: {e}.", path.display()),
+                "Nothing was changed. Check that you may write to that folder.",
+            )
+        })?;
+    }
+    std::fs::rename(&tmp, path).map_err(cannot_write)?;
+    tracing::info!(key, set = !value.is_empty(), "user setting changed");
+    Ok(())
 }
 
 /// The app config directory's file: the same place Tauri's `app_config_dir` names.
@@ -1150,6 +1305,110 @@ mod tests {
     }
 
     #[test]
+    fn the_users_proxy_is_saved_in_place_and_checked_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ado-connect").join("config.toml");
+        let load = |p: &Path| {
+            ConfigLoader {
+                user: Some(p.to_path_buf()),
+                ..Default::default()
+            }
+            .load()
+            .unwrap()
+        };
+        // No file yet: made, with its folder.
+        set_user_setting(&path, "network.proxy", "http://proxy.contoso.com:8080", &[]).unwrap();
+        let l = load(&path);
+        assert_eq!(l.config.network.proxy, "http://proxy.contoso.com:8080");
+        assert_eq!(l.origins["network.proxy"], Origin::User(path.clone()));
+        assert_eq!(
+            l.config.proxy_url().unwrap().as_str(),
+            "http://proxy.contoso.com:8080/"
+        );
+        // Comments and other settings stay; the file before the change is kept.
+        let before = "# mine\n[gcm]\ngit = \"/usr/bin/git\" # keep\n\n[network]\nproxy = \"http://old:3128\"\n";
+        std::fs::write(&path, before).unwrap();
+        set_user_setting(&path, "network.proxy", " socks5://127.0.0.1:1080 ", &[]).unwrap();
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            after.contains("# mine") && after.contains("# keep"),
+            "{after}"
+        );
+        assert_eq!(load(&path).config.network.proxy, "socks5://127.0.0.1:1080");
+        assert_eq!(
+            std::fs::read_to_string(path.with_extension("toml.bak")).unwrap(),
+            before
+        );
+        // Empty: the key goes, the default (the environment's proxy) applies.
+        set_user_setting(&path, "network.proxy", "", &[]).unwrap();
+        assert_eq!(load(&path).config.network.proxy, "");
+        assert!(std::fs::read_to_string(&path).unwrap().contains("# keep"));
+        // Bad values, other keys, and what policy fixes: refused, the file untouched.
+        let now = std::fs::read_to_string(&path).unwrap();
+        for (key, value, enforced, says) in [
+            (
+                "network.proxy",
+                "http://user:pw@proxy:8080",
+                vec![],
+                "proxy",
+            ),
+            ("network.proxy", "proxy.contoso.com:8080", vec![], "proxy"),
+            ("identity.tenant", "contoso.com", vec![], "network.proxy"),
+            (
+                "network.proxy",
+                "http://proxy:8080",
+                vec!["network.proxy".to_string()],
+                "IT desk",
+            ),
+        ] {
+            let e = set_user_setting(&path, key, value, &enforced).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidInput, "{key}={value}");
+            assert!(
+                format!("{} {}", e.message, e.remedy).contains(says),
+                "{key}={value}: {}",
+                e.message
+            );
+            assert!(!e.message.contains("pw"), "no credentials echoed");
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), now);
+            assert!(!path.with_extension("toml.new").exists());
+        }
+        // A file that is not TOML is not rewritten.
+        std::fs::write(&path, "[network\n").unwrap();
+        let e = set_user_setting(&path, "network.proxy", "http://p:1", &[]).unwrap_err();
+        assert_eq!(e.code, ErrorCode::ConfigInvalid);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "[network\n");
+    }
+
+    #[test]
+    fn policy_proxy_replaces_the_users() {
+        let dir = tempfile::tempdir().unwrap();
+        let machine = file(
+            &dir,
+            "machine.toml",
+            "[policy]\nproxy = \"http://proxy.contoso.com:8080\"\n",
+        );
+        let user = file(
+            &dir,
+            "user.toml",
+            "[network]\nproxy = \"http://home:3128\"\n",
+        );
+        let l = ConfigLoader {
+            machine: Some(machine.clone()),
+            user: Some(user.clone()),
+            ..Default::default()
+        }
+        .load()
+        .unwrap();
+        assert_eq!(l.config.network.proxy, "http://proxy.contoso.com:8080");
+        assert!(l.enforced.contains(&"network.proxy".to_string()));
+        assert_eq!(l.ignored[0].key, "network.proxy");
+        assert_eq!(l.ignored[0].origin, Origin::User(user.clone()));
+        // And the app refuses to change it.
+        let e = set_user_setting(&user, "network.proxy", "", &l.enforced).unwrap_err();
+        assert!(e.remedy.contains("IT desk"));
+    }
+
+    #[test]
     fn policy_proxy_tenant_and_client_id_are_validated() {
         let dir = tempfile::tempdir().unwrap();
         for (text, key) in [
@@ -1176,6 +1435,17 @@ mod tests {
             "socks5://127.0.0.1:1080",
         ] {
             assert!(validate_proxy_url(ok).is_ok(), "{ok}");
+        }
+        // A password never comes back in a message, whichever check fails.
+        for bad in [
+            "http://me:s3cret@proxy:8080",
+            "ftp://me:s3cret@proxy:21",
+            "http://me:s3cret@proxy:8080/path",
+            "http://me:s3cret@proxy:8080 ",
+            "http://me:s3cret@[::1:8080",
+        ] {
+            let why = validate_proxy_url(bad).unwrap_err();
+            assert!(!why.contains("s3cret") && !why.contains("me:"), "{why}");
         }
     }
 

@@ -499,15 +499,20 @@ mod tests {
 
 /// The proxy in effect, for Settings and the diagnostic summary, without any password:
 /// the organization's (machine policy), else the environment's, else a direct connection.
-pub fn describe_proxy(policy_proxy: Option<&url::Url>) -> String {
+pub fn describe_proxy(proxy: Option<&url::Url>, by_policy: bool) -> String {
     fn bare(u: &url::Url) -> String {
         let mut u = u.clone();
         let _ = u.set_username("");
         let _ = u.set_password(None);
         u.to_string().trim_end_matches('/').to_string()
     }
-    if let Some(p) = policy_proxy {
-        return format!("{} (set by your organization)", bare(p));
+    if let Some(p) = proxy {
+        let whose = if by_policy {
+            "set by your organization"
+        } else {
+            "your setting"
+        };
+        return format!("{} ({whose})", bare(p));
     }
     for var in ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"] {
         if let Some(u) = std::env::var(var)
@@ -527,11 +532,15 @@ mod proxy_description_tests {
     #[test]
     fn policy_proxy_is_described_without_credentials() {
         let u = url::Url::parse("http://user:pw@proxy.contoso.com:8080").unwrap();
-        let d = describe_proxy(Some(&u));
+        let d = describe_proxy(Some(&u), true);
         assert_eq!(
             d,
             "http://proxy.contoso.com:8080 (set by your organization)"
         );
         assert!(!d.contains("pw"));
+        assert_eq!(
+            describe_proxy(Some(&u), false),
+            "http://proxy.contoso.com:8080 (your setting)"
+        );
     }
 }

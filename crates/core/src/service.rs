@@ -180,12 +180,12 @@ impl Drop for ConnectTicket<'_> {
 }
 
 impl AdoConnect {
-    /// With the machine policy's proxy when it sets one, else the environment's
-    /// (`HTTPS_PROXY`, `NO_PROXY`).
+    /// With the configured proxy when one is set (`network.proxy`, which the machine policy's
+    /// `policy.proxy` replaces), else the environment's (`HTTPS_PROXY`, `NO_PROXY`).
     pub fn new(config: Config, store: Arc<dyn SecretStore>, data_dir: Option<PathBuf>) -> Self {
-        let proxy = config.policy.proxy_url();
+        let proxy = config.proxy_url();
         let http = HttpClient::with_proxy(DEFAULT_TIMEOUT, proxy.as_ref().map(|u| u.as_str())).unwrap_or_else(|e| {
-            tracing::error!(code = %e.code, "proxy from policy unusable; using the environment's");
+            tracing::error!(code = %e.code, "configured proxy unusable; using the environment's");
             HttpClient::new(DEFAULT_TIMEOUT)
         });
         Self::with_http(config, store, data_dir, http)

@@ -116,12 +116,14 @@ async fn a_proxy_demanding_authentication_is_a_clear_error() {
     assert_eq!(h.sim.request_count("devicecode"), 1);
 }
 
+/// The proxy from the configuration (Settings' field, `config set network.proxy`, or the
+/// machine policy's `policy.proxy`, which the loader puts in its place: config.rs tests).
 #[tokio::test]
-async fn the_machine_policy_proxy_is_used() {
+async fn the_configured_proxy_is_used() {
     let proxy = tinyproxy(None);
     let port = proxy.port;
     let h = Harness::start_with(fast_scenario(), move |c| {
-        c.policy.proxy = format!("http://127.0.0.1:{port}");
+        c.network.proxy = format!("http://127.0.0.1:{port}");
     })
     .await;
     h.sign_in().await;
