@@ -359,17 +359,17 @@ def main():
                 tot = sc + lay + pa
                 parts.append(f"{label}: script {sc / tot:.0%}, style + layout {lay / tot:.0%}, paint {pa / tot:.0%}")
             s6 += ["", "**Where the time goes** (the page's own split, medians): " + "; ".join(parts) + ". "
-                   f"Every keystroke runs `render()` in ui/src/screens/organizations.ts, which filters and sorts all "
-                   f"{n:,} organizations, removes every row and builds every matching row again (a button, four cells), "
-                   "and WebKit then styles and lays out the whole table.",
-                   "", "**What would fix it.** First the layout, the largest part: the table is laid out with the automatic "
-                   "table algorithm, which measures every cell of every row; `table-layout: fixed` with set column "
-                   "widths (or a grid of fixed-height rows) makes it proportional to the first row. Then the script: "
-                   "build each row once and keep it (a `Map` from name to `<tr>`); on a "
-                   "keystroke only toggle `hidden` on rows whose match changed (no node creation); sort once when the "
-                   "sort changes, not per keystroke; and render only the rows in view (windowing: about 30 rows of a "
-                   "fixed height inside a spacer of the full height), which bounds script and layout by the window, not "
-                   f"by {n:,}. `content-visibility: auto` on the rows lets WebKit skip the layout of rows out of view."]
+                   f"The rows are built once (ui/src/screens/organizations.ts keeps them, cloned from a template) "
+                   "and a keystroke only toggles `hidden` on the rows whose match changed, so the script is small. "
+                   f"What remains is WebKit's: style for every element of all {n:,} rows (about six each), which it "
+                   "computes even for rows that `content-visibility: auto` lets it skip laying out and painting, and "
+                   "the first frame, in which it works out which rows are on screen.",
+                   "", "**What would fix it.** Keep only the rows in view in the document (windowing: about 30 rows of "
+                   "a fixed height inside a spacer of the full height, `aria-rowcount`/`aria-rowindex` for screen "
+                   f"readers), which bounds style and layout by the window, not by {n:,}; the cost is keyboard and "
+                   "screen-reader behaviour that must then be built and tested by hand (Tab moves only through rows "
+                   "in the document). Grouping rows in several `<tbody>` elements with `content-visibility: auto` "
+                   "each is the lighter step to try first, if WebKit skips the style of a skipped group."]
     else:
         summary_rows.append(("6", "1,000 organizations: list and keystroke", "not measured", "", "50 ms / 16 ms", "–", None))
         s6 += ["## 6. 1,000 organizations in the real window", "", "Not measured in this run."]
@@ -480,7 +480,7 @@ def main():
     w(f"- Load average (1, 5, 15 min) at the start {' '.join(la0) if la0 else '?'}, at the end {' '.join(m.get('loadavg', []))}: "
       "the machine is shared (other builds run beside the benchmarks), so single runs are noisy; the medians of "
       "interleaved runs are what to compare.")
-    build = ("release (`npx tauri build`, the release profile of Cargo.toml: strip, thin LTO)" if params.get("profile") == "release"
+    build = ("release (`npx tauri build`, the release profile of Cargo.toml: opt-level s, fat LTO, one codegen unit, panic abort, strip)" if params.get("profile") == "release"
              else "debug (the binaries `make test` builds)")
     w(f"- Builds: {build}; {params.get('runs', '?')} run(s) per figure unless a table says otherwise; "
       "Xvfb 1280×800×24, software rendering.")
