@@ -247,7 +247,7 @@ async function wizard() {
 const INSTRUMENT = `
 const N = arguments[0];
 const b = (window.__bench = { keys: [] });
-const rows = () => document.querySelectorAll("#org-list-body tr:not([hidden])").length;
+const rows = () => document.querySelectorAll("#org-list tbody tr:not([hidden])").length;
 const layout = () => document.body.offsetHeight;
 const frame = (f) => requestAnimationFrame((raf) => { const r = performance.now(); setTimeout(() => f(r), 0); });
 b.reset = () => { b.click = null; b.rows = null; b.layout = null; b.raf = null; b.painted = null; };

@@ -3,7 +3,7 @@
 // WebKitGTK's MiniBrowser under Xvfb driven by WebKitWebDriver (the engine of the real window,
 // but not the real window: tests/bench/window.mjs measures that). The page-side marks are the
 // ones of window.mjs's INSTRUMENT: "list shown" is the moment N rows are shown in
-// #org-list-body (then a forced layout, the next frame and the moment it was painted); a
+// #org-list tbody (then a forced layout, the next frame and the moment it was painted); a
 // keystroke is timed from keydown through the app's input handler, a forced layout and the next
 // painted frame. "Work" leaves out the wait for the display's next frame, as in window.mjs.
 //
@@ -43,7 +43,7 @@ const SCENARIO = { signedIn: true, orgs: N - 3, delay: { list_organizations: 0, 
 const INSTRUMENT = `
 const N = arguments[0];
 const b = (window.__bench = { keys: [] });
-const rows = () => document.querySelectorAll("#org-list-body tr:not([hidden])").length;
+const rows = () => document.querySelectorAll("#org-list tbody tr:not([hidden])").length;
 const layout = () => document.body.offsetHeight;
 const frame = (f) => requestAnimationFrame((raf) => { const r = performance.now(); setTimeout(() => f(r), 0); });
 b.reset = () => { b.click = null; b.rows = null; b.layout = null; b.raf = null; b.painted = null; };

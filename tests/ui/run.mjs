@@ -1111,19 +1111,19 @@ async function main() {
   test("1,000 organizations: shown, filtered, cleared, sorted; loading and empty states", async (open) => {
     // The mock adds three organizations of its own: 997 more make 1,000.
     const { page, context } = await open({ signedIn: true, orgs: 997, delay: { list_organizations: 800 } });
-    const shownRows = () => page.evaluate(() => [...document.querySelectorAll("#org-list-body tr:not([hidden])")].map((tr) => tr.getAttribute("data-org")));
+    const shownRows = () => page.evaluate(() => [...document.querySelectorAll("#org-list tbody tr:not([hidden])")].map((tr) => tr.getAttribute("data-org")));
     await page.click("#nav-orgs");
     await page.waitForSelector("#orgs-loading");
     check("loading: a wait over 300 ms shows progress", await page.locator("#orgs-loading").isVisible());
     const t = Date.now();
     await page.waitForSelector("#org-list tr[data-org]");
     const all = await shownRows();
-    check("1,000 organizations: all listed, each once", all.length === 1000 && new Set(all).size === 1000 && (await page.locator("#org-list-body tr").count()) === 1000, `${all.length} rows in ${Date.now() - t} ms`);
+    check("1,000 organizations: all listed, each once", all.length === 1000 && new Set(all).size === 1000 && (await page.locator("#org-list tbody tr").count()) === 1000, `${all.length} rows in ${Date.now() - t} ms`);
     check("1,000 organizations: sorted by name, with the count", all[0] === "contoso-tools" && all.at(-1) === "team-0997" && (await text(page, "#org-count")) === "1,000 organizations.", `${all[0]} … ${all.at(-1)}; ${await text(page, "#org-count")}`);
-    check("1,000 organizations: every row has its name button, URL, directory and role", (await page.locator("#org-list-body [data-testid=org-open]").count()) === 1000 && (await text(page, 'tr[data-org="team-0005"]')).includes("dev.azure.com/team-0005") && (await text(page, 'tr[data-org="team-0005"] [data-testid=org-directory]')) === "Contoso Ltd" && (await text(page, 'tr[data-org="team-0003"]')).includes("Member"));
+    check("1,000 organizations: every row has its name button, URL, directory and role", (await page.locator("#org-list tbody [data-testid=org-open]").count()) === 1000 && (await text(page, 'tr[data-org="team-0005"]')).includes("dev.azure.com/team-0005") && (await text(page, 'tr[data-org="team-0005"] [data-testid=org-directory]')) === "Contoso Ltd" && (await text(page, 'tr[data-org="team-0003"]')).includes("Member"));
     const t2 = Date.now();
     await page.fill("#org-filter", "team-0997");
-    await page.waitForFunction(() => document.querySelectorAll("#org-list-body tr:not([hidden])").length === 1);
+    await page.waitForFunction(() => document.querySelectorAll("#org-list tbody tr:not([hidden])").length === 1);
     check("1,000 organizations: filter is fast", Date.now() - t2 < 1000, `${Date.now() - t2} ms`);
     await page.fill("#org-filter", "");
     // Typed a key at a time, as a person does: each key filters the rows kept in the table.
@@ -1133,6 +1133,11 @@ async function main() {
     const typed = await shownRows();
     check("filter: typed key by key (any case), the right rows in order", JSON.stringify(typed) === JSON.stringify(["team-0990", "team-0991", "team-0992", "team-0993", "team-0994", "team-0995", "team-0996", "team-0997"]), typed.join(", "));
     check("filter: the count says how many of how many", (await text(page, "#org-count")) === "8 of 1,000 organizations shown." && (await page.getAttribute("#org-count", "role")) === "status");
+    // Rows are in groups of 50 (tbody.org-rows); a group with no match is hidden, so the list is as high as its matches.
+    const groupsShown = () => page.evaluate(() => [...document.querySelectorAll("#org-list tbody.org-rows")].map((g) => (g.hidden ? 0 : g.querySelectorAll("tr:not([hidden])").length)));
+    const gs = await groupsShown();
+    check("filter: rows in 20 groups of 50; only the group with the matches is shown", gs.length === 20 && gs.filter((n) => n > 0).length === 1 && gs[19] === 8 && (await page.locator("#org-list tbody.org-rows tr").count()) === 1000, JSON.stringify(gs));
+    check("filter: the list is no higher than its matches", (await page.evaluate(() => document.querySelector("#org-list").getBoundingClientRect().height)) < 600);
     await page.keyboard.press("Tab");
     await page.keyboard.press("Tab");
     check("filter: Tab goes from the filter past the sort to the first match", (await focusedId(page)) === "org-team-0990");
@@ -1143,19 +1148,19 @@ async function main() {
     await page.waitForFunction(() => document.querySelector("#org-count")?.textContent?.startsWith("199 of"));
     check("filter: by the directory's name too", (await shownRows()).every((n) => Number(n.slice(5)) % 5 === 0), await text(page, "#org-count"));
     await page.fill("#org-filter", "no-such-organization");
-    await page.waitForFunction(() => document.querySelectorAll("#org-list-body tr:not([hidden])").length === 0);
+    await page.waitForFunction(() => document.querySelectorAll("#org-list tbody tr:not([hidden])").length === 0);
     check("filter: no match says so", (await text(page, "#org-count")) === "No organization matches the filter.");
     await page.fill("#org-filter", "team-0997");
-    await page.waitForFunction(() => document.querySelectorAll("#org-list-body tr:not([hidden])").length === 1);
+    await page.waitForFunction(() => document.querySelectorAll("#org-list tbody tr:not([hidden])").length === 1);
     await page.focus("#org-filter");
     for (let i = 0; i < 9; i++) await page.keyboard.press("Backspace");
-    await page.waitForFunction(() => document.querySelectorAll("#org-list-body tr:not([hidden])").length === 1000);
+    await page.waitForFunction(() => document.querySelectorAll("#org-list tbody tr:not([hidden])").length === 1000);
     check("filter cleared: all 1,000 again, in order, with the count", JSON.stringify(await shownRows()) === JSON.stringify(all) && (await text(page, "#org-count")) === "1,000 organizations.");
     await page.selectOption("#org-sort", "name-desc");
-    check("1,000 organizations: sort", (await page.locator("#org-list-body tr").first().getAttribute("data-org")) === "team-0997");
+    check("1,000 organizations: sort", (await page.locator("#org-list tbody tr").first().getAttribute("data-org")) === "team-0997");
     await page.selectOption("#org-sort", "role");
     // (textContent: a row far out of view is not rendered, so it has no innerText.)
-    check("1,000 organizations: sort by role puts owners first", (await page.locator("#org-list-body tr").last().getAttribute("data-org")) === "team-0996" && (await page.textContent("#org-list-body tr:last-child")).includes("Member"));
+    check("1,000 organizations: sort by role puts owners first", (await page.locator("#org-list tbody tr").last().getAttribute("data-org")) === "team-0996" && (await page.textContent("#org-list tbody.org-rows:last-of-type tr:last-child")).includes("Member"));
     await axe(page, "1,000 organizations (light)");
 
     // Opened again: the same rows, once each, the selection kept.
@@ -1165,10 +1170,10 @@ async function main() {
     await page.click("#service-orgs");
     await page.waitForSelector('#orgs tr[data-org="team-0500"]');
     check("opened again: one table, 1,000 rows, the filter empty", (await page.locator("#org-list").count()) === 1 && (await shownRows()).length === 1000 && (await page.inputValue("#org-filter")) === "");
-    check("opened again: the selected organization is still marked", (await page.getAttribute("#org-team-0500", "aria-current")) === "true" && (await page.locator("#org-list-body [aria-current]").count()) === 1);
+    check("opened again: the selected organization is still marked", (await page.getAttribute("#org-team-0500", "aria-current")) === "true" && (await page.locator("#org-list tbody [aria-current]").count()) === 1);
     await page.click("#org-team-0501");
     await page.waitForSelector("#org-owner");
-    check("selecting another moves the mark", (await page.getAttribute("#org-team-0501", "aria-current")) === "true" && (await page.locator("#org-list-body [aria-current]").count()) === 1 && (await page.locator("#org-list-body tr.is-selected").count()) === 1);
+    check("selecting another moves the mark", (await page.getAttribute("#org-team-0501", "aria-current")) === "true" && (await page.locator("#org-list tbody [aria-current]").count()) === 1 && (await page.locator("#org-list tbody tr.is-selected").count()) === 1);
     await context.close();
 
     const empty = await open({ signedIn: true, orgs: "empty" }, { colorScheme: "dark" });

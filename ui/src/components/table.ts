@@ -12,12 +12,17 @@ export interface Cell {
   testid?: string;
 }
 
-export function dataTable(o: { id: string; caption: string; columns: string[]; bodyId?: string }): {
+export function dataTable(o: { id: string; caption: string; columns: string[]; bodyId?: string; grouped?: boolean }): {
   table: HTMLTableElement;
-  tbody: HTMLTableSectionElement;
+  /** The table's one row group (with `grouped`, none: rows go in groups made with `rowGroup`). */
+  tbody: HTMLTableSectionElement | undefined;
+  /** A row group (tbody) to append to the table; a table may have many. */
+  rowGroup: (cls?: string) => HTMLTableSectionElement;
   row: (cells: Cell[], attrs?: Record<string, string>) => HTMLTableRowElement;
 } {
-  const tbody = h("tbody", { id: o.bodyId, attrs: { role: "rowgroup" } });
+  const rowGroup = (cls?: string) => h("tbody", { class: cls, attrs: { role: "rowgroup" } });
+  const tbody = o.grouped ? undefined : rowGroup();
+  if (tbody && o.bodyId) tbody.id = o.bodyId;
   const table = h(
     "table",
     { id: o.id, class: "table table-stack", attrs: { role: "table" } },
@@ -42,5 +47,5 @@ export function dataTable(o: { id: string; caption: string; columns: string[]; b
         return cell;
       }),
     );
-  return { table, tbody, row };
+  return { table, tbody, rowGroup, row };
 }

@@ -7,11 +7,14 @@
 // it opens that organization's blade and its Connect blade by itself.
 //
 // Rows are built once and kept (below, `rows`): the filter hides the rows that do not match
-// with the `hidden` attribute instead of removing them, so `#org-list-body tr` is every
-// organization and `#org-list-body tr:not([hidden])` the ones shown.
+// with the `hidden` attribute instead of removing them, so `#org-list tbody tr` is every
+// organization and `#org-list tbody tr:not([hidden])` the ones shown. The rows are in groups
+// of GROUP rows, one tbody each (tbody.org-rows, in sorted order), so that in a long list the
+// engine skips the layout and paint of a whole group out of view (styles.css); a group whose
+// rows are all hidden is hidden too.
 //
 // Element ids: #orgs (blade), #orgs-title, #orgs-refresh, #org-filter, #org-sort,
-// #org-count, #org-list (table), #org-list-body, rows tr[data-org=<name>], the name buttons
+// #org-count, #org-list (table), rows tr[data-org=<name>] in tbody.org-rows, the name buttons
 // #org-<name> (data-testid="org-open"), #orgs-loading, #orgs-empty, #orgs-error.
 
 import { listDirectories, listOrganizations, UserError, type Organization } from "../api";
@@ -42,9 +45,9 @@ export function organizationsScreen(params: RouteParams = {}): Blade {
   for (const [value, label] of Object.entries(S.orgs.sortOptions)) sort.append(h("option", { text: label, attrs: { value } }));
   const count = h("p", { id: "org-count", class: "count", attrs: { role: "status" } });
   const c = S.orgs.columns;
-  const { table, tbody, row: tableRow } = dataTable({
+  const { table, rowGroup, row: tableRow } = dataTable({
     id: "org-list",
-    bodyId: "org-list-body",
+    grouped: true,
     caption: S.orgs.caption,
     columns: [c.name, c.url, c.directory, c.role],
   });
@@ -62,6 +65,8 @@ export function organizationsScreen(params: RouteParams = {}): Blade {
 
   /** The rows in the order they are in this blade's table. */
   let order: OrgRow[] = [];
+  /** The row groups (tbody): groups[i] holds order[i * GROUP] to order[(i + 1) * GROUP - 1]. */
+  const groups: HTMLTableSectionElement[] = [];
   let sortedBy: SortKey | undefined;
 
   /** Brings the rows in line with `state.orgs`, sorts them, and applies the filter. */
@@ -106,10 +111,19 @@ export function organizationsScreen(params: RouteParams = {}): Blade {
     if (changed || key !== sortedBy) {
       const sorted = sortRows([...rows.values()], key);
       if (sorted.length !== order.length || sorted.some((r, i) => r !== order[i])) {
-        // One append of a fragment moves every row into its place in a single change.
+        // Every row goes (again) in the group of its place, each group with one append, and
+        // the groups into the table with one more.
+        const n = Math.ceil(sorted.length / GROUP);
+        while (groups.length < n) groups.push(rowGroup("org-rows"));
+        for (const g of groups.splice(n)) g.remove();
         const frag = document.createDocumentFragment();
-        for (const r of sorted) frag.append(r.tr);
-        tbody.append(frag);
+        groups.forEach((g, i) => {
+          const part = document.createDocumentFragment();
+          for (let j = i * GROUP; j < Math.min(sorted.length, (i + 1) * GROUP); j++) part.append(sorted[j].tr);
+          g.append(part);
+          frag.append(g);
+        });
+        table.append(frag);
       }
       order = sorted;
       sortedBy = key;
@@ -120,15 +134,22 @@ export function organizationsScreen(params: RouteParams = {}): Blade {
     if (!content.contains(table)) replace(content, tools, count, tableWrap);
   }
 
-  /** Hides the rows that do not match the filter; touches only the rows that change. */
+  /** Hides the rows that do not match the filter, and the groups left without a row (so they
+   *  keep no size of their own); touches only the rows and groups that change. */
   function applyFilter(): void {
     const q = filter.value.trim().toLowerCase();
     let shown = 0;
-    for (const r of order) {
-      const match = !q || r.nameKey.includes(q) || r.labelKey.includes(q);
-      if (match) shown += 1;
-      if (r.tr.hidden === match) r.tr.hidden = !match;
-    }
+    groups.forEach((g, i) => {
+      let inGroup = 0;
+      for (let j = i * GROUP; j < Math.min(order.length, (i + 1) * GROUP); j++) {
+        const r = order[j];
+        const match = !q || r.nameKey.includes(q) || r.labelKey.includes(q);
+        if (match) inGroup += 1;
+        if (r.tr.hidden === match) r.tr.hidden = !match;
+      }
+      shown += inGroup;
+      if (g.hidden !== (inGroup === 0)) g.hidden = inGroup === 0;
+    });
     count.textContent = shown ? S.orgs.count(shown, order.length) : S.orgs.noMatch;
   }
 
@@ -165,7 +186,7 @@ export function organizationsScreen(params: RouteParams = {}): Blade {
   }
 
   // One listener for every name button (Enter and Space on a button are clicks too).
-  tbody.addEventListener("click", (e) => {
+  table.addEventListener("click", (e) => {
     const open = (e.target as Element).closest("[data-testid=org-open]");
     const name = open?.closest("tr")?.getAttribute("data-org");
     if (name) select(name);
@@ -233,6 +254,8 @@ export function organizationsScreen(params: RouteParams = {}): Blade {
 const rows = new Map<string, OrgRow>();
 /** From how many rows the list skips the rows out of view: a window shows about 20. */
 const LONG_LIST = 60;
+/** Rows per group (tbody); styles.css's contain-intrinsic-size for a group assumes 50. */
+const GROUP = 50;
 /** Whose organizations the kept rows show (they are dropped when someone else signs in). */
 let rowsUser: string | undefined;
 let rowTemplate: HTMLTableRowElement | undefined;
