@@ -88,7 +88,9 @@ check("no updater artifacts without a signing key", b.createUpdaterArtifacts ===
 const cargo = readFileSync(resolve(tauriDir, "Cargo.toml"), "utf8");
 const pkg = JSON.parse(readFileSync(resolve(root, "package.json"), "utf8"));
 const npmUpdater = pkg.dependencies?.["@tauri-apps/plugin-updater"];
-const crateReq = cargo.match(/^tauri-plugin-updater\s*=\s*"([^"]+)"/m)?.[1];
+// `tauri-plugin-updater = "~2.13"` or `{ version = "~2.13", optional = true }` (the feature).
+const crateReq = cargo.match(/^tauri-plugin-updater\s*=\s*(?:"([^"]+)"|\{[^}]*version\s*=\s*"([^"]+)")/m)?.slice(1).find(Boolean);
+check("the updater is an optional dependency behind the `updater` feature", /^tauri-plugin-updater\s*=\s*\{[^}]*optional\s*=\s*true/m.test(cargo) && /^updater\s*=\s*\["dep:tauri-plugin-updater"\]/m.test(cargo));
 check("tauri-plugin-updater is pinned to a minor (~2.x)", /^~2\.\d+$/.test(crateReq ?? ""), crateReq);
 check("the npm updater package, if any, has the crate's minor",
   !npmUpdater || npmUpdater.replace(/^[\^~]/, "").startsWith(crateReq.slice(1)), `${npmUpdater} vs ${crateReq}`);
