@@ -302,7 +302,7 @@ def main():
                    "for the client's next poll, on average half a polling period. "
                    + (f"Core's period is {period_c:.3f} s against MSAL's {period_m:.3f} s: the "
                       f"{(period_c - signin['interval']) * 1000:.0f} ms above `interval` is core's `SAFETY_MARGIN` "
-                      "(crates/core/src/auth/device.rs, 200 ms) plus the request time, and it makes core's expected wait "
+                      "(crates/core/src/auth/device.rs) plus the request time, and it makes core's expected wait "
                       f"longer by about {(period_c - period_m) / 2 * 1000:.0f} ms. " if period_c and period_m else "")
                    + "It also sets the phase: core's first poll waits `interval` + the margin, MSAL's goes out at once, "
                    "so MSAL's polls run a little ahead of core's from the start and further ahead with every period; "
