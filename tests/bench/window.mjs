@@ -13,6 +13,7 @@
 
 import { writeFile } from "node:fs/promises";
 import { WebDriver, Keys, sleep } from "../e2e/webdriver.mjs";
+import { INSTRUMENT } from "./instrument.mjs";
 
 const args = process.argv.slice(2);
 const mode = args[0];
@@ -244,43 +245,7 @@ async function wizard() {
 // keystroke: keydown, the app's input handler done, forced layout, next frame, painted.
 // "Work" is script + style/layout + paint, without the wait for the display's next frame.
 // (Tauri's __TAURI_INTERNALS__.invoke is read-only, so IPC calls cannot be timed here.)
-const INSTRUMENT = `
-const N = arguments[0];
-const b = (window.__bench = { keys: [] });
-const rows = () => document.querySelectorAll("#org-list tbody tr:not([hidden])").length;
-const layout = () => document.body.offsetHeight;
-const frame = (f) => requestAnimationFrame((raf) => { const r = performance.now(); setTimeout(() => f(r), 0); });
-b.reset = () => { b.click = null; b.rows = null; b.layout = null; b.raf = null; b.painted = null; };
-b.reset();
-document.addEventListener("click", () => { b.click = performance.now(); }, true);
-new MutationObserver(() => {
-  if (b.click !== null && b.rows === null && rows() >= N) {
-    b.rows = performance.now();
-    layout();
-    b.layout = performance.now();
-    frame((raf) => { b.raf = raf; b.painted = performance.now(); });
-  }
-}).observe(document.body, { childList: true, subtree: true });
-let kd = null, inputStart = null;
-document.addEventListener("keydown", (e) => { if (e.target.id === "org-filter") kd = performance.now(); }, true);
-document.addEventListener("input", (e) => { if (e.target.id === "org-filter") inputStart = performance.now(); }, true);
-document.addEventListener("input", (e) => {
-  if (e.target.id !== "org-filter") return;
-  const handled = performance.now();
-  layout();
-  const laidOut = performance.now();
-  const start = kd ?? inputStart;
-  const handlerMs = handled - inputStart;
-  const layoutMs = laidOut - handled;
-  frame((raf) => {
-    const painted = performance.now();
-    b.keys.push({ handlerMs, layoutMs, paintMs: painted - raf, workMs: handled - start + layoutMs + (painted - raf),
-      frameMs: painted - start, rows: rows(), query: e.target.value });
-  });
-  kd = null;
-}, false);
-return true;
-`;
+
 
 async function waitMarks(d, pred, timeout = 60000) {
   const end = Date.now() + timeout;

@@ -22,6 +22,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { build, preview } from "vite";
+import { INSTRUMENT } from "../bench/instrument.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -39,44 +40,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // The mock adds three organizations of its own; no IPC delay, so only the page is timed.
 const SCENARIO = { signedIn: true, orgs: N - 3, delay: { list_organizations: 0, list_directories: 0 } };
 
-// tests/bench/window.mjs's INSTRUMENT (kept in step with it by hand), as a function body.
-const INSTRUMENT = `
-const N = arguments[0];
-const b = (window.__bench = { keys: [] });
-const rows = () => document.querySelectorAll("#org-list tbody tr:not([hidden])").length;
-const layout = () => document.body.offsetHeight;
-const frame = (f) => requestAnimationFrame((raf) => { const r = performance.now(); setTimeout(() => f(r), 0); });
-b.reset = () => { b.click = null; b.rows = null; b.layout = null; b.raf = null; b.painted = null; };
-b.reset();
-document.addEventListener("click", () => { b.click = performance.now(); }, true);
-new MutationObserver(() => {
-  if (b.click !== null && b.rows === null && rows() >= N) {
-    b.rows = performance.now();
-    layout();
-    b.layout = performance.now();
-    frame((raf) => { b.raf = raf; b.painted = performance.now(); });
-  }
-}).observe(document.body, { childList: true, subtree: true });
-let kd = null, inputStart = null;
-document.addEventListener("keydown", (e) => { if (e.target.id === "org-filter") kd = performance.now(); }, true);
-document.addEventListener("input", (e) => { if (e.target.id === "org-filter") inputStart = performance.now(); }, true);
-document.addEventListener("input", (e) => {
-  if (e.target.id !== "org-filter") return;
-  const handled = performance.now();
-  layout();
-  const laidOut = performance.now();
-  const start = kd ?? inputStart;
-  const handlerMs = handled - inputStart;
-  const layoutMs = laidOut - handled;
-  frame((raf) => {
-    const painted = performance.now();
-    b.keys.push({ handlerMs, layoutMs, paintMs: painted - raf, workMs: handled - start + layoutMs + (painted - raf),
-      frameMs: painted - start, rows: rows(), query: e.target.value });
-  });
-  kd = null;
-}, false);
-return true;
-`;
+
 
 const median = (v) => {
   const s = [...v].sort((a, b) => a - b);
