@@ -164,11 +164,13 @@ def main():
                    if "llvmpipe" in " ".join(open(os.path.join(d, "perf-startup-adoConnect.txt")).read().split()[:400])
                    else ""] if os.path.exists(os.path.join(d, "perf-startup-adoConnect.txt")) else []
             s1 += ["", "**What would fix it.** " + (
-                "First make the figure exact: add `performance.mark(\"app-ready\")` right before "
-                "`document.documentElement.dataset.ready = \"true\"` in ui/src/main.ts. Most of the extra time is "
-                "in the page: the front end waits for three commands in a row (`app_info`, then `session_status`, "
-                "then `resume`) before it builds anything. Sending them at once (`Promise.all`), or building the "
-                "Welcome screen first and filling in the session afterwards, removes two round-trips; and the first "
+                "Most of the extra time is in the page. The figure is exact (ui/src/main.ts sets "
+                "`performance.mark(\"app-ready\")`), and `app_info` and `session_status` already go out together; "
+                "`resume` waits for `session_status`, which restores the sign-in from the keychain. What is left: "
+                "the bundle (DOMContentLoaded "
+                f"{ms(A['navigationToDomContentLoaded']['median'])} against {ms(E['navigationToDomContentLoaded']['median'])}): "
+                "split the screens other than Welcome into chunks loaded on demand (Vite's `import()`); "
+                "`session_status` with nothing stored should answer without a keychain round-trip; and the first "
                 "paint is costly under software GL (above): the compositing setting of figure 2 applies here too."
                 if (na - ne) >= (pa - pe) else
                 "Most of the extra time is before the page loads: in the Rust set-up (`setup`: configuration layers, "
