@@ -674,10 +674,15 @@ impl AdoConnect {
         });
 
         let count = details.user_count;
-        checks.push(if count <= MAX_USERS_FOR_CONNECT {
-            check("user-count", CheckStatus::Pass, &format!("{count} users (100 or fewer)"), "Mapping members to directory accounts works for organizations of up to 100 users.")
+        let users = if count == 1 {
+            "1 user".to_string()
         } else {
-            check("user-count", CheckStatus::Fail, &format!("{count} users (more than 100)"), "Above 100 users, contact Azure DevOps Support to connect: mapping and invitations do not work beyond 100.")
+            format!("{count} users")
+        };
+        checks.push(if count <= MAX_USERS_FOR_CONNECT {
+            check("user-count", CheckStatus::Pass, &format!("{users} (100 or fewer)"), "Mapping members to directory accounts works for organizations of up to 100 users.")
+        } else {
+            check("user-count", CheckStatus::Fail, &format!("{users} (more than 100)"), "Above 100 users, contact Azure DevOps Support to connect: mapping and invitations do not work beyond 100.")
         });
 
         checks.push(check(
@@ -712,7 +717,10 @@ impl AdoConnect {
             Check {
                 id: "outside-members",
                 status: CheckStatus::Warn,
-                title: format!("{} member(s) may lose access", outside.len()),
+                title: match outside.len() {
+                    1 => "1 member may lose access".into(),
+                    n => format!("{n} members may lose access"),
+                },
                 detail: "These members sign in with addresses outside the directory. You can still connect, then resolve them on the Users page (map them to directory accounts or invite them as guests).".into(),
                 affected: outside,
             }

@@ -209,9 +209,15 @@ async fn preflight_explains_each_check() {
         "ARM cannot tell member from guest"
     );
     assert_eq!(get("user-count").status, CheckStatus::Pass);
+    assert_eq!(get("user-count").title, "4 users (100 or fewer)");
     assert_eq!(get("ssh-keys").status, CheckStatus::Warn);
     let outside = get("outside-members");
     assert_eq!(outside.status, CheckStatus::Warn);
+    assert_eq!(outside.title, "2 members may lose access");
+    let small = h.app.preflight("contoso-web", CONTOSO).await.unwrap();
+    let title = |id: &str| small.iter().find(|c| c.id == id).unwrap().title.clone();
+    assert_eq!(title("user-count"), "2 users (100 or fewer)");
+    assert_eq!(title("outside-members"), "1 member may lose access");
     assert!(
         outside
             .affected
