@@ -37,7 +37,13 @@ impl Family {
         use ErrorCode::*;
         let network = matches!(
             e.code,
-            NetworkUnreachable | Timeout | ServiceUnavailable | RateLimited | MalformedResponse
+            NetworkUnreachable
+                | Timeout
+                | ServiceUnavailable
+                | RateLimited
+                | MalformedResponse
+                | ProxyAuthRequired
+                | CertificateUntrusted
         );
         match self {
             Family::Gcm => 1,

@@ -23,6 +23,8 @@ pub enum ErrorCode {
     RateLimited,
     MalformedResponse,
     ProxyAuthRequired,
+    /// The service's TLS certificate is not trusted by this computer's root certificates.
+    CertificateUntrusted,
     // sign-in (device code, browser, refresh)
     SignInDeclined,
     SignInExpired,

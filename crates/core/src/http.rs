@@ -228,6 +228,10 @@ impl HttpClient {
             Ok(r) => r,
             Err(e) => {
                 let err = transport_error(endpoint, &e);
+                // An untrusted certificate stays untrusted: asking again changes nothing.
+                if err.code == ErrorCode::CertificateUntrusted {
+                    return Attempt::Fail(err);
+                }
                 return Attempt::Retry {
                     after: None,
                     last: err,
@@ -318,6 +322,15 @@ fn transport_error(endpoint: &str, e: &reqwest::Error) -> Error {
             || text.contains("proxy authentication required")
         {
             return proxy_auth_required(endpoint);
+        }
+        // rustls: "invalid peer certificate: UnknownIssuer", "… NotValidForName", "… Expired".
+        if text.contains("invalid peer certificate") || text.contains("certificate verify failed") {
+            return Error::new(
+                ErrorCode::CertificateUntrusted,
+                format!("This computer does not trust the certificate of the service ({endpoint})."),
+                "If your company inspects HTTPS traffic, ask your IT desk to install its root certificate on this computer. Otherwise check that the computer's date and time are right, then try again.",
+            )
+            .with_endpoint(endpoint);
         }
         source = s.source();
     }
