@@ -66,10 +66,10 @@ fn app_info_of(current: &crate::Current, log_dir: &std::path::Path) -> AppInfo {
         config_error: current.core.as_ref().err().cloned(),
         proxy: ado_connect_core::http::describe_proxy(
             loaded.and_then(|l| l.config.proxy_url()).as_ref(),
-            loaded.is_some_and(|l| l.enforced.iter().any(|k| k == "network.proxy")),
+            loaded.is_some_and(|l| l.is_enforced("network.proxy")),
         ),
         user_proxy: loaded
-            .filter(|l| !l.enforced.iter().any(|k| k == "network.proxy"))
+            .filter(|l| !l.is_enforced("network.proxy"))
             .map(|l| l.config.network.proxy.clone())
             .unwrap_or_default(),
         enforced: loaded.map(|l| l.enforced.clone()).unwrap_or_default(),
@@ -95,14 +95,7 @@ pub async fn save_proxy(state: State<'_, AppState>, proxy: String) -> Result<App
                     "Finish or cancel the sign-in, then save the proxy.",
                 ));
             }
-            let path = ado_connect_core::config::user_config_path()
-                .ok_or_else(|| Error::internal("this system has no configuration folder"))?;
-            let enforced = state
-                .current()
-                .loaded
-                .map(|l| l.enforced)
-                .unwrap_or_default();
-            ado_connect_core::config::set_user_setting(&path, "network.proxy", &proxy, &enforced)?;
+            ado_connect_core::config::save_user_setting("network.proxy", &proxy)?;
             let current = state.reload().await;
             if let Err(e) = &current.core {
                 return Err(e.clone());

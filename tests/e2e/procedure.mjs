@@ -84,6 +84,12 @@ async function session() {
   return current;
 }
 
+/** Signed out: the top bar's Sign in, then Start when Home shows first, until a code shows. */
+async function openSignInFromTopBar(d) {
+  await d.clickUntil("#topbar-signin", "#user-code, #start-button");
+  if (await d.execute("return !!document.querySelector('#start-button')")) await d.clickUntil("#start-button", "#user-code");
+}
+
 async function signInThroughSimulator(d) {
   const code = await d.waitForText("#user-code", (t) => /^[A-Z0-9]{8}$/.test(t.replace(/[\s-]/g, "")), 20000);
   await sim("POST", "/_sim/approve", { userCode: code.replace(/[\s-]/g, ""), user: MORGAN });
@@ -296,8 +302,7 @@ async function declinePath() {
         await d.waitFor("#topbar-signin", 20000);
       }],
       ["decline: a declined sign-in is explained and a new code offered", async () => {
-        await d.clickUntil("#topbar-signin", "#user-code, #start-button");
-        if (await d.execute("return !!document.querySelector('#start-button')")) await d.clickUntil("#start-button", "#user-code");
+        await openSignInFromTopBar(d);
         const code = await d.waitForText("#user-code", (t) => t.replace(/[\s-]/g, "").length === 8, 20000);
         await sim("POST", "/_sim/decline", { userCode: code.replace(/[\s-]/g, "") });
         await d.waitFor("#new-code-button", 20000);
@@ -348,8 +353,7 @@ async function killDuringConnect() {
       ["kill: signed in again and the organization's Connect blade open", async () => {
         await d.waitFor("#main");
         if (!(await d.execute("return !!document.querySelector('#topbar-user')"))) {
-          await d.clickUntil("#topbar-signin", "#user-code, #start-button");
-          if (await d.execute("return !!document.querySelector('#start-button')")) await d.clickUntil("#start-button", "#user-code");
+          await openSignInFromTopBar(d);
           await signInThroughSimulator(d);
           await d.clickUntil("#signin-continue", "#filter, #topbar-user");
           await d.waitForText("#topbar-user", (t) => t.includes("Morgan"), 20000);

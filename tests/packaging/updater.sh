@@ -31,52 +31,23 @@ else
 fi
 
 # A throwaway CA and a certificate for 127.0.0.1 signed by it.
-{
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/ca.key" -out "$work/ca.pem" -days 1 -subj "/CN=ADO Connect test CA" &&
-  openssl req -newkey rsa:2048 -nodes -keyout "$work/leaf.key" -out "$work/leaf.csr" -subj "/CN=127.0.0.1" &&
-  printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$work/leaf.ext" &&
-  openssl x509 -req -in "$work/leaf.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial \
-    -out "$work/leaf.pem" -days 1 -extfile "$work/leaf.ext"
-} > "$work/openssl.log" 2>&1 || { fail "test certificates" "$(tail -3 "$work/openssl.log")"; exit 0; }
+tests/support/test-ca.sh "$work" leaf > "$work/openssl.log" 2>&1 || { fail "test certificates" "$(tail -3 "$work/openssl.log")"; exit 0; }
 
-# The update server: the same answer to every GET (the path, with the target, arch and
-# current version filled in by the updater, is logged).
+# The update server (tests/support/https_server.py): the same answer to every GET (the path,
+# with the target, arch and current version filled in by the updater, is logged).
 cat > "$work/latest.json" <<'JSON'
 {"version": "0.2.0", "notes": "A test release from tests/packaging/updater.sh.", "pub_date": "2026-11-30T00:00:00Z",
  "platforms": {"linux-x86_64": {"signature": "dW50cnVzdGVkIGNvbW1lbnQ6IHRlc3Q=", "url": "https://127.0.0.1/ado-connect.tar.gz"}}}
 JSON
-cat > "$work/server.py" <<'PY'
-import http.server, ssl, sys
-cert, key, body_file, log_file, port_file = sys.argv[1:6]
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        with open(log_file, "a") as f:
-            f.write(self.path + "\n")
-        body = open(body_file, "rb").read()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-context.load_cert_chain(cert, key)
-server.socket = context.wrap_socket(server.socket, server_side=True)
-with open(port_file, "w") as f:
-    f.write(str(server.server_address[1]))
-server.serve_forever()
-PY
 : > "$work/requests.log"
-python3 "$work/server.py" "$work/leaf.pem" "$work/leaf.key" "$work/latest.json" "$work/requests.log" "$work/port" &
+python3 tests/support/https_server.py "$work/leaf.pem" "$work/leaf.key" "$work/latest.json" "$work/requests.log" "$work/port" &
 server=$!
 for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 port=$(cat "$work/port" 2>/dev/null)
 [ -n "$port" ] || { fail "update server started"; exit 0; }
 if python3 -c 'import ssl, sys, urllib.request
 ctx = ssl.create_default_context(cafile=sys.argv[1])
-print(urllib.request.urlopen(sys.argv[2], context=ctx, timeout=10).read().decode())' "$work/ca.pem" "https://127.0.0.1:$port/probe" 2>/dev/null | grep -q '"0.2.0"'; then
+print(urllib.request.urlopen(sys.argv[2], context=ctx, timeout=10).read().decode())' "$work/leaf-ca.pem" "https://127.0.0.1:$port/probe" 2>/dev/null | grep -q '"0.2.0"'; then
   ok "update server on https://127.0.0.1:$port (test CA)"
 else
   fail "update server answers over https"; exit 0
@@ -118,7 +89,7 @@ kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 EOF
   chmod +x "$work/launch-$1.sh"
   HOME=$home XDG_DATA_HOME=$home/data XDG_CONFIG_HOME=$home/config XDG_CACHE_HOME=$home/cache \
-    SSL_CERT_FILE=$work/ca.pem BIN="$bin" SHOT="$2" ADO_CONNECT_LOG=info \
+    SSL_CERT_FILE=$work/leaf-ca.pem BIN="$bin" SHOT="$2" ADO_CONNECT_LOG=info \
     dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" "$work/launch-$1.sh" >/dev/null 2>&1
   cat "$home"/data/com.adoconnect.app/logs/*.log 2>/dev/null
 }

@@ -295,17 +295,7 @@ fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) {
 
 /// `config set` / `config unset`: the user's file, checked against the machine policy.
 fn config_set(key: &str, value: &str, json: bool) -> Result<i32, Error> {
-    let path = ado_connect_core::config::user_config_path()
-        .ok_or_else(|| Error::internal("this system has no configuration folder"))?;
-    // What the organization fixes cannot be changed: read the policy layers alone.
-    let enforced = ConfigLoader {
-        machine: Some(ado_connect_core::config::machine_config_path()),
-        registry: ado_connect_core::policy::read_registry_values().transpose(),
-        ..Default::default()
-    }
-    .load()?
-    .enforced;
-    ado_connect_core::config::set_user_setting(&path, key, value, &enforced)?;
+    let path = ado_connect_core::config::save_user_setting(key, value)?;
     let set = !value.trim().is_empty();
     print(json, &json!({"file": path, "key": key, "set": set}), || {
         if set {

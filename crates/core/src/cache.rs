@@ -11,16 +11,9 @@
 
 use crate::arm::{Billing, Directory};
 use crate::devops::EntitlementPage;
+use crate::service::Organization;
 use std::collections::HashMap;
 use std::sync::Mutex;
-
-/// One organization from the accounts listing, before its directory is probed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ListedOrganization {
-    pub name: String,
-    pub id: String,
-    pub owned: bool,
-}
 
 #[derive(Default)]
 pub(crate) struct SessionCache {
@@ -30,7 +23,8 @@ pub(crate) struct SessionCache {
 #[derive(Default)]
 struct Inner {
     user_id: Option<String>,
-    organizations: Option<Vec<ListedOrganization>>,
+    /// The accounts listing; directories are not kept here (they are probed).
+    organizations: Option<Vec<Organization>>,
     directories: Option<Vec<Directory>>,
     entitlements: HashMap<String, EntitlementPage>,
     billing: HashMap<String, Billing>,
@@ -53,11 +47,11 @@ impl SessionCache {
         *self.inner.lock().unwrap_or_else(|p| p.into_inner()) = Inner::default();
     }
 
-    pub fn organizations(&self, user_id: &str) -> Option<Vec<ListedOrganization>> {
+    pub fn organizations(&self, user_id: &str) -> Option<Vec<Organization>> {
         self.of(user_id, |c| c.organizations.clone())
     }
 
-    pub fn set_organizations(&self, user_id: &str, v: Vec<ListedOrganization>) {
+    pub fn set_organizations(&self, user_id: &str, v: Vec<Organization>) {
         self.of(user_id, |c| c.organizations = Some(v));
     }
 
@@ -95,11 +89,15 @@ fn key(org: &str) -> String {
 mod tests {
     use super::*;
 
-    fn listed(name: &str) -> ListedOrganization {
-        ListedOrganization {
+    fn listed(name: &str) -> Organization {
+        Organization {
             name: name.into(),
             id: format!("id-{name}"),
             owned: true,
+            directory: crate::devops::DirectoryLink {
+                kind: crate::devops::DirectoryKind::Unknown,
+                tenant_id: None,
+            },
         }
     }
 

@@ -248,6 +248,16 @@ impl ConfigLoader {
         }
     }
 
+    /// The machine layers alone (defaults, the machine file, the Windows registry): what the
+    /// organization decided, whatever the user's files say.
+    pub fn machine_only() -> Self {
+        ConfigLoader {
+            machine: Some(machine_config_path()),
+            registry: crate::policy::read_registry_values().transpose(),
+            ..Default::default()
+        }
+    }
+
     pub fn with_overrides(mut self, overrides: Vec<String>) -> Self {
         self.overrides = overrides;
         self
@@ -577,7 +587,7 @@ impl LoadedConfig {
                     let name = FIXING_KEYS
                         .iter()
                         .find(|(_, s, k)| s == section && k == key)
-                        .filter(|_| self.enforced.contains(&format!("{section}.{key}")))
+                        .filter(|_| self.is_enforced(&format!("{section}.{key}")))
                         .map(|(p, _, _)| format!("policy.{p}"))
                         .unwrap_or_else(|| format!("{section}.{key}"));
                     return Err(self.invalid(
@@ -922,6 +932,16 @@ pub fn set_user_setting(path: &Path, key: &str, value: &str, enforced: &[String]
     std::fs::rename(&tmp, path).map_err(cannot_write)?;
     tracing::info!(key, set = !value.is_empty(), "user setting changed");
     Ok(())
+}
+
+/// [`set_user_setting`] on this user's file, checked against this machine's policy: what the
+/// Settings screen and `ado-connect config set|unset` do. Returns the file's path.
+pub fn save_user_setting(key: &str, value: &str) -> Result<PathBuf> {
+    let path = user_config_path()
+        .ok_or_else(|| Error::internal("this system has no configuration folder"))?;
+    let enforced = ConfigLoader::machine_only().load()?.enforced;
+    set_user_setting(&path, key, value, &enforced)?;
+    Ok(path)
 }
 
 /// The app config directory's file: the same place Tauri's `app_config_dir` names.

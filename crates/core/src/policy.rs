@@ -298,13 +298,7 @@ pub fn read_registry_values() -> Result<Option<Vec<RawRegistryValue>>> {
 /// The machine policy alone (defaults, the machine file, the Windows registry), without
 /// the user's layers: a broken user file must not change what the organization decided.
 pub fn machine_policy() -> Result<PolicyConfig> {
-    ConfigLoader {
-        machine: Some(crate::config::machine_config_path()),
-        registry: read_registry_values().transpose(),
-        ..Default::default()
-    }
-    .load()
-    .map(|l| l.config.policy)
+    ConfigLoader::machine_only().load().map(|l| l.config.policy)
 }
 
 /// The updater settings a build carries (from the build-time configuration: the

@@ -5,7 +5,7 @@ use crate::arm::{ArmClient, Billing, Directory};
 use crate::auth::device::PollProgress;
 use crate::auth::store::SecretStore;
 use crate::auth::{DeviceAuthorization, IdentityClient};
-use crate::cache::{ListedOrganization, SessionCache};
+use crate::cache::SessionCache;
 use crate::config::Config;
 use crate::devops::{
     DevopsClient, DirectoryKind, DirectoryLink, EntitlementPage, InviteAccessLevel, User,
@@ -398,18 +398,7 @@ impl AdoConnect {
                 listed
             }
         };
-        let mut orgs: Vec<Organization> = listed
-            .into_iter()
-            .map(|o| Organization {
-                name: o.name,
-                id: o.id,
-                owned: o.owned,
-                directory: DirectoryLink {
-                    kind: DirectoryKind::Unknown,
-                    tenant_id: None,
-                },
-            })
-            .collect();
+        let mut orgs = listed;
         let names: Vec<String> = orgs.iter().map(|o| o.name.clone()).collect();
         let links = self.directories_of(&names, refresh).await;
         for o in &mut orgs {
@@ -423,7 +412,8 @@ impl AdoConnect {
     /// `accounts?memberId=` lists every organization. Its `accountOwner` tells which are the
     /// user's own; only when an entry lacks it (the documented example has none) is
     /// `accounts?ownerId=` asked as well.
-    async fn fetch_organizations(&self, user: &User) -> Result<Vec<ListedOrganization>> {
+    /// The directories are left `Unknown`: the probes fill them in.
+    async fn fetch_organizations(&self, user: &User) -> Result<Vec<Organization>> {
         let (members, owned) = self
             .session
             .with_token(Resource::Devops, |t| async move {
@@ -436,18 +426,22 @@ impl AdoConnect {
                 Ok((members, owned))
             })
             .await?;
-        let mut orgs: Vec<ListedOrganization> = vec![];
+        let mut orgs: Vec<Organization> = vec![];
         for a in owned.iter().chain(members.iter()) {
             if orgs.iter().any(|o| o.id == a.account_id) {
                 continue;
             }
-            orgs.push(ListedOrganization {
+            orgs.push(Organization {
                 name: a.account_name.clone(),
                 id: a.account_id.clone(),
                 owned: owned.iter().any(|o| o.account_id == a.account_id)
                     || a.account_owner
                         .as_deref()
                         .is_some_and(|o| o.eq_ignore_ascii_case(&user.id)),
+                directory: DirectoryLink {
+                    kind: DirectoryKind::Unknown,
+                    tenant_id: None,
+                },
             });
         }
         orgs.sort_by(|a, b| {
@@ -508,7 +502,8 @@ impl AdoConnect {
             .find(|o| o.name.eq_ignore_ascii_case(org))
             .ok_or_else(|| not_a_member(org))?;
         let user = self.session.user().await?;
-        let page = self.entitlements(&organization.name, false).await?;
+        let tenant = organization.directory.tenant_id.as_deref();
+        let page = self.entitlements(&organization.name, tenant, false).await?;
         let link = self.devops.web_link(&organization.name, "billing")?;
         let cached = self.cache.billing(&user.id, &organization.name);
         let billing = match cached {
@@ -650,13 +645,13 @@ impl AdoConnect {
             target.map(|d| d.domains.as_slice()).unwrap_or(&[]),
         )?;
         // The same entitlements the details just read: the members as of this moment.
-        let connected = details.organization.directory.tenant_id.is_some();
+        let tenant = details.organization.directory.tenant_id.as_deref();
         let members: Vec<Member> = self
-            .entitlements(org, false)
+            .entitlements(org, tenant, false)
             .await?
             .items
             .iter()
-            .map(|e| member_of(e, connected))
+            .map(|e| member_of(e, tenant.is_some()))
             .collect();
         let mut checks = vec![];
 
@@ -974,25 +969,34 @@ impl AdoConnect {
 
     pub async fn list_members(&self, org: &str) -> Result<Vec<Member>> {
         crate::gcm::validate_org_name(org)?;
-        let connected = self.tenant_of_org(org).await.is_some();
-        let page = self.entitlements(org, true).await?;
-        Ok(page.items.iter().map(|e| member_of(e, connected)).collect())
+        let tenant = self.tenant_of_org(org).await;
+        let page = self.entitlements(org, tenant.as_deref(), true).await?;
+        Ok(page
+            .items
+            .iter()
+            .map(|e| member_of(e, tenant.is_some()))
+            .collect())
     }
 
-    /// An organization's user entitlements, with a token from its directory. `fresh` always
+    /// An organization's user entitlements, with a token from its directory (`tenant`; None:
+    /// personal accounts). `fresh` always
     /// asks the service (the members view); otherwise what this sign-in last read is used.
     /// Either way the answer is kept for the next reader.
-    async fn entitlements(&self, org: &str, fresh: bool) -> Result<EntitlementPage> {
+    async fn entitlements(
+        &self,
+        org: &str,
+        tenant: Option<&str>,
+        fresh: bool,
+    ) -> Result<EntitlementPage> {
         let user = self.session.user().await?;
         if !fresh {
             if let Some(page) = self.cache.entitlements(&user.id, org) {
                 return Ok(page);
             }
         }
-        let tenant = self.tenant_of_org(org).await;
         let page = self
             .session
-            .with_token_for(Resource::Devops, tenant.as_deref(), |t| async move {
+            .with_token_for(Resource::Devops, tenant, |t| async move {
                 self.devops.user_entitlements(&t, org).await
             })
             .await?;
