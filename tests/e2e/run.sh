@@ -16,7 +16,17 @@ mkdir -p "$legacy"
 printf 'https://dev.azure.com/fabrikam-fiber/=00000000-0000-0000-0000-000000000000\0https://dev.azure.com/other-org/=00000000-0000-0000-0000-000000000000\0' \
   | gzip -c > "$legacy/tenant.cache"
 export ADO_CONNECT_DATA_DIR="$work/data"
-export APP_BIN=${APP_BIN:-$PWD/target/debug/ado-connect-app}
+real_app=${APP_BIN:-$PWD/target/debug/ado-connect-app}
+# WebKitWebDriver drops the output of the app it starts: a wrapper keeps it (stdout and
+# stderr) for the leak grep below. `exec`, so the process is still ado-connect-app.
+: > artifacts/e2e/app-output.log
+cat > "$work/app.sh" <<EOF
+#!/bin/sh
+echo launched >> "$work/app-launches"
+exec "$real_app" "\$@" >> "$PWD/artifacts/e2e/app-output.log" 2>&1
+EOF
+chmod +x "$work/app.sh"
+export APP_BIN=$work/app.sh
 
 # The demo world plus one more personal-account organization, for the kill test.
 cp crates/sim/scenarios/demo.toml "$work/scenario.toml"
@@ -59,11 +69,17 @@ if [ -s artifacts/e2e/issued.secrets ]; then
   # The PAT as the window showed it, too (it is also in the simulator's list).
   [ -s artifacts/e2e/pat.secret ] && { cat artifacts/e2e/pat.secret; echo; } >> artifacts/e2e/issued.secrets
   n=$(wc -l < artifacts/e2e/issued.secrets)
+  launches=$(wc -l < "$work/app-launches" 2>/dev/null || echo 0)
+  if [ "$launches" -ge 6 ]; then
+    echo "ok - every app window ran through the output-keeping wrapper ($launches launches)"
+  else
+    echo "FAIL - the app's output was not kept: $launches launches through the wrapper"; rc=1
+  fi
   if grep -rlF -f artifacts/e2e/issued.secrets --exclude-dir=keyrings "$work" "${XDG_DATA_HOME:-$work}" \
        artifacts/e2e/*.log 2>/dev/null; then
     echo "FAIL - a token was found in the files above"; rc=1
   else
-    echo "ok - none of the $n issued tokens (access, refresh, PAT) is in a file the app wrote or in its output"
+    echo "ok - none of the $n issued tokens (access, refresh, PAT) is in a file the app wrote or in its output ($(wc -l < artifacts/e2e/app-output.log) lines)"
   fi
 else
   echo "FAIL - no list of issued tokens to grep for"; rc=1

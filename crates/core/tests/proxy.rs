@@ -2,67 +2,16 @@
 //! that demands authentication (407) gets a clear, coded error; with credentials it works.
 
 mod common;
+mod tinyproxy;
 
 use ado_connect_core::auth::store::MemoryStore;
 use ado_connect_core::http::HttpClient;
 use ado_connect_core::{AdoConnect, ErrorCode};
 use common::{fast_scenario, Harness, MORGAN};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
+use tinyproxy::tinyproxy;
 use tokio_util::sync::CancellationToken;
-
-struct Tinyproxy {
-    child: Child,
-    port: u16,
-    log: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Tinyproxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn tinyproxy(basic_auth: Option<(&str, &str)>) -> Tinyproxy {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("tinyproxy.log");
-    let mut conf = format!(
-        "Port {port}\nListen 127.0.0.1\nTimeout 30\nLogFile \"{}\"\nLogLevel Connect\nMaxClients 20\nAllow 127.0.0.1\nDisableViaHeader Yes\n",
-        log.display()
-    );
-    if let Some((user, password)) = basic_auth {
-        conf.push_str(&format!("BasicAuth {user} {password}\n"));
-    }
-    let conf_path = dir.path().join("tinyproxy.conf");
-    std::fs::write(&conf_path, conf).unwrap();
-    let child = Command::new("tinyproxy")
-        .args(["-d", "-c"])
-        .arg(&conf_path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("tinyproxy is installed (scripts/deps.sh installs it)");
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Tinyproxy {
-        child,
-        port,
-        log,
-        _dir: dir,
-    }
-}
 
 async fn app_through(h: &Harness, proxy: &str) -> AdoConnect {
     let http = HttpClient::with_proxy(Duration::from_secs(10), Some(proxy)).unwrap();

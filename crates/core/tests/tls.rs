@@ -1,15 +1,19 @@
 //! TLS with the operating system's root certificates: a service whose certificate chains to a
 //! root the system trusts is reached; one whose root it does not trust is a clear, coded error
-//! (what a user behind an HTTPS-inspecting proxy meets), sent once, not retried.
+//! (what a user behind an HTTPS-inspecting proxy meets), sent once, not retried. And the
+//! environment's `HTTPS_PROXY` and `NO_PROXY` are honoured (through a real tinyproxy).
 //!
 //! The "system" store is made for the test: rustls-native-certs reads `SSL_CERT_FILE`, as
-//! OpenSSL does. A real server on loopback (Python's `ssl`) with certificates made by `openssl`.
+//! OpenSSL does. A real server on loopback (tests/support/https_server.py) with certificates
+//! made by `openssl` (tests/support/test-ca.sh).
 //! Its own test binary: it sets an environment variable for the whole process.
+
+mod tinyproxy;
 
 use ado_connect_core::http::{HttpClient, Request, DEFAULT_TIMEOUT};
 use ado_connect_core::ErrorCode;
 use reqwest::Method;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -22,106 +26,33 @@ impl Drop for Server {
     }
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl is installed (Debian's openssl, a dependency of ca-certificates)");
-    assert!(out.status.success(), "openssl {args:?}: {out:?}");
+/// `tests/support`: the CA script and the https server shared with tests/packaging/updater.sh.
+fn support(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/support")
+        .join(file)
 }
 
 /// A CA named `name` and a certificate for 127.0.0.1 signed by it, in `dir`.
 fn ca_and_leaf(dir: &Path, name: &str) {
-    openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-keyout",
-            &format!("{name}-ca.key"),
-            "-out",
-            &format!("{name}-ca.pem"),
-            "-subj",
-            &format!("/CN={name} test CA"),
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            &format!("{name}.key"),
-            "-out",
-            &format!("{name}.csr"),
-            "-subj",
-            "/CN=127.0.0.1",
-        ],
-    );
-    std::fs::write(
-        dir.join("leaf.ext"),
-        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            &format!("{name}.csr"),
-            "-CA",
-            &format!("{name}-ca.pem"),
-            "-CAkey",
-            &format!("{name}-ca.key"),
-            "-CAcreateserial",
-            "-days",
-            "1",
-            "-out",
-            &format!("{name}.pem"),
-            "-extfile",
-            "leaf.ext",
-        ],
-    );
+    let out = Command::new(support("test-ca.sh"))
+        .arg(dir)
+        .arg(name)
+        .output()
+        .expect("openssl is installed (Debian's openssl, a dependency of ca-certificates)");
+    assert!(out.status.success(), "test-ca.sh {name}: {out:?}");
 }
-
-const SERVER: &str = r#"
-import http.server, ssl, sys
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = b'{"ok": true}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *a):
-        with open(sys.argv[4], "a") as f:
-            f.write("request\n")
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-c.load_cert_chain(sys.argv[1], sys.argv[2])
-s.socket = c.wrap_socket(s.socket, server_side=True)
-open(sys.argv[3], "w").write(str(s.server_address[1]))
-s.serve_forever()
-"#;
 
 fn serve(dir: &Path, name: &str) -> (Server, u16) {
     let port_file = dir.join(format!("{name}.port"));
+    std::fs::write(dir.join("body.json"), r#"{"ok": true}"#).unwrap();
     let child = Command::new("python3")
-        .args(["-c", SERVER])
+        .arg(support("https_server.py"))
         .arg(dir.join(format!("{name}.pem")))
         .arg(dir.join(format!("{name}.key")))
-        .arg(&port_file)
+        .arg(dir.join("body.json"))
         .arg(dir.join(format!("{name}.log")))
+        .arg(&port_file)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -141,7 +72,7 @@ fn serve(dir: &Path, name: &str) -> (Server, u16) {
 }
 
 #[tokio::test]
-async fn the_systems_roots_are_trusted_and_an_unknown_root_is_a_clear_error() {
+async fn system_roots_trusted_unknown_root_refused_environment_proxy_honoured() {
     let dir = tempfile::tempdir().unwrap();
     ca_and_leaf(dir.path(), "trusted");
     ca_and_leaf(dir.path(), "inspecting");
@@ -169,4 +100,35 @@ async fn the_systems_roots_are_trusted_and_an_unknown_root_is_a_clear_error() {
     // Sent once: an untrusted certificate is not retried (the retries of a read would wait).
     assert_eq!(err.details.attempts, Some(1));
     assert!(started.elapsed() < Duration::from_secs(5));
+
+    // The environment's proxy: HTTPS_PROXY carries https requests (a CONNECT tunnel), and
+    // NO_PROXY sends the hosts it names direct. Read when a client is made, as in the app.
+    let proxy = tinyproxy::tinyproxy(None);
+    std::env::set_var("HTTPS_PROXY", format!("http://127.0.0.1:{}", proxy.port));
+    std::env::remove_var("NO_PROXY");
+    let through = HttpClient::new(DEFAULT_TIMEOUT);
+    let ok = through
+        .send(Request::new(Method::GET, url(good_port), "tls-test"))
+        .await
+        .expect("through the environment's proxy");
+    assert_eq!(ok.status.as_u16(), 200);
+    let connects = || {
+        std::fs::read_to_string(&proxy.log)
+            .unwrap_or_default()
+            .matches(&format!("CONNECT 127.0.0.1:{good_port}"))
+            .count()
+    };
+    assert_eq!(
+        connects(),
+        1,
+        "proxy log: {:?}",
+        std::fs::read_to_string(&proxy.log)
+    );
+    std::env::set_var("NO_PROXY", "127.0.0.1");
+    let direct = HttpClient::new(DEFAULT_TIMEOUT);
+    direct
+        .send(Request::new(Method::GET, url(good_port), "tls-test"))
+        .await
+        .expect("direct, as NO_PROXY says");
+    assert_eq!(connects(), 1, "NO_PROXY was not honoured");
 }
