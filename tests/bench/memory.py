@@ -60,7 +60,7 @@ def rollup(pid):
     return pss, rss, name
 
 
-def by_mapping(pid, top=8):
+def by_mapping(pid, top=int(os.environ.get("TOPN", "8"))):
     """PSS (KiB) of one process by what is mapped: [heap], anonymous memory, each library."""
     acc = {}
     name = None

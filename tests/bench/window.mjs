@@ -72,6 +72,7 @@ const stamp = (readyMs, late) => {
     fcpMs: fcp ? fcp.startTime : null,
     domContentLoadedMs: nav ? nav.domContentLoadedEventEnd : null,
     loadMs: nav ? nav.loadEventEnd : null,
+    marks: Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, m.startTime])),
   };
 };
 const mark = () => performance.getEntriesByName("app-ready", "mark")[0];
@@ -121,6 +122,7 @@ async function startOnce(application) {
       navigationToReadyMs: page.readyMs,
       late: page.late,
       navigationToScriptMs: page.scriptMs,
+      marks: page.marks,
       attempts,
     };
   } finally {

@@ -120,6 +120,8 @@ async function openApp(scenario = {}, o = {}) {
       document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
     });
   }
+  // A request to refuse (a glob): what the page does when a part of the app cannot be loaded.
+  if (o.abort) await page.route(o.abort, (route) => route.abort());
   await page.addInitScript((s) => {
     window.__mockScenario = s;
   }, scenario);
@@ -281,6 +283,24 @@ async function walkProcedure(page, visit, asserts = false) {
   a("organization: billing with link", (await text(page, "#org-billing")).includes("Not set up") && (await page.locator("#org-billing-link").count()) === 1);
   a("organization: user count", (await text(page, "#org-users")) === "7");
   a("organization: Connect in the command bar", (await page.locator(".command-bar #connect-button").count()) === 1);
+  // The list beside the blade is narrow: no word in it may be broken across two lines.
+  const brokenWords = await page.evaluate(() => {
+    const out = [];
+    for (const cell of document.querySelectorAll("#org-list th, #org-list td")) {
+      if (!cell.offsetParent) continue;
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        for (const m of n.data.matchAll(/[^\s-]+-?/g)) {
+          const r = document.createRange();
+          r.setStart(n, m.index);
+          r.setEnd(n, m.index + m[0].length);
+          if (new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size > 1) out.push(m[0]);
+        }
+      }
+    }
+    return out;
+  });
+  a("organization: the list beside it breaks no word in two", brokenWords.length === 0, brokenWords.join(" "));
   await visit("05-organization");
 
   await page.click("#connect-button");
@@ -434,6 +454,32 @@ async function main() {
     });
     check("settings file error: shown on start with its remedy", (await text(bad.page, "#config-error")).includes("identity.authority_host"));
     await axe(bad.page, "settings file error (light)");
+  });
+
+  test("screens other than Home: loaded after the first screen, then shown at once; one that cannot load", { quick: true }, async (open) => {
+    const { page } = await open();
+    const chunks = () => page.evaluate(() => performance.getEntriesByType("resource").map((r) => r.name.split("/").pop()).filter((n) => n.endsWith(".js")));
+    await page.waitForFunction(() => performance.getEntriesByType("resource").some((r) => r.name.includes("/about-")));
+    const loaded = await chunks();
+    check("screens: each has its own chunk, loaded once the first screen is up", ["signIn-", "allServices-", "organizations-", "afterConnect-", "report-", "about-"].every((c) => loaded.some((n) => n.startsWith(c))), loaded.join(" "));
+    // Preloaded: a click shows the screen in the same task, without waiting for its code.
+    await page.waitForFunction(() => !document.querySelector("#about"));
+    await page.waitForTimeout(100);
+    const shownAtOnce = await page.evaluate(() => {
+      document.querySelector("#nav-about").click();
+      return document.querySelector("#about") !== null;
+    });
+    check("screens: a preloaded screen is shown in the same task as the click", shownAtOnce);
+
+    const broken = await open({}, { abort: "**/assets/about-*.js" });
+    await broken.page.click("#nav-about");
+    await broken.page.waitForSelector("[data-testid=toast]");
+    const notice = await text(broken.page, "[data-testid=toast]");
+    check("screen that cannot load: an error notice says so, and what to do", notice.includes("This screen could not be opened") && notice.includes("Restart ADO Connect") && !notice.includes("http"), notice);
+    check("screen that cannot load: Home stays, still the current page", (await broken.page.locator("#welcome").count()) === 1 && (await broken.page.getAttribute("#nav-home", "aria-current")) === "page");
+    // The refused chunk is the only script error; it is expected here.
+    const others = broken.errors.splice(0).filter((e) => !/about-|Importing a module script failed|Failed to fetch dynamically imported module|net::ERR_FAILED/.test(e));
+    check("screen that cannot load: no other script error", others.length === 0, others.join(" | "));
   });
 
   test("procedure with the mouse (light)", async (open) => {
@@ -1425,7 +1471,9 @@ async function main() {
   });
 
   test("updates: an update found while the app starts is shown once it is up", { quick: true }, async () => {
-    // Opened by hand: the event is sent from the page while boot waits for app_info.
+    // Opened by hand: Rust finds the update while boot waits for app_info. As Rust does, the
+    // mock keeps what it found (update_available), then sends the event, which no one hears
+    // yet: the page listens, then asks, once its first screen is up.
     const context = await browser.newContext({ reducedMotion: "reduce" });
     try {
       const page = await context.newPage();
@@ -1439,6 +1487,7 @@ async function main() {
             clearInterval(timer);
             setTimeout(() => {
               window.__emittedBeforeFrame = !document.getElementById("update-region");
+              window.__mockScenario.update = { version: "0.3.0", notes: "" };
               void window.__emit("update-available", { version: "0.3.0", notes: "" });
             }, 50);
           }

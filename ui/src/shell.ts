@@ -34,8 +34,13 @@ export interface RouteParams {
 }
 
 type Factory = (params: RouteParams) => Blade;
+/** A screen not needed at start: a loader of its chunk (`import()`), which yields its factory. */
+export type LoadScreen = () => Promise<Factory>;
 
 const factories = new Map<Route, Factory>();
+const loaders = new Map<Route, LoadScreen>();
+/** Counts navigations: a screen whose chunk arrives after a later navigation is not shown. */
+let navigations = 0;
 /** Screens that need a signed-in user; visiting one signed out goes to sign-in first. */
 const needsSignIn = new Set<Route>(["orgs", "after"]);
 const NAV: [Route, string][] = [
@@ -66,8 +71,33 @@ let bellButton: HTMLButtonElement;
 let panel: HTMLElement;
 const wide = window.matchMedia("(min-width: 1200px)");
 
+/** A screen in the first chunk (shown at start): its factory. */
 export function registerRoute(route: Route, factory: Factory): void {
   factories.set(route, factory);
+}
+
+/**
+ * A screen in a chunk of its own, loaded when first visited (or by `preloadScreens`): the
+ * first screen comes up without parsing the code of all the others (docs/benchmarks.md,
+ * figure 1).
+ */
+export function registerLazyRoute(route: Route, load: LoadScreen): void {
+  loaders.set(route, load);
+}
+
+async function loadScreen(route: Route): Promise<Factory | undefined> {
+  const loaded = factories.get(route);
+  if (loaded) return loaded;
+  const load = loaders.get(route);
+  if (!load) return undefined;
+  const factory = await load();
+  factories.set(route, factory);
+  return factory;
+}
+
+/** Loads every screen not loaded yet, so that no later click waits for its code. */
+export async function preloadScreens(): Promise<void> {
+  await Promise.all([...loaders.keys()].map((r) => loadScreen(r).catch(() => undefined)));
 }
 
 export function currentRoute(): Route {
@@ -173,14 +203,33 @@ export function buildShell(root: HTMLElement): void {
 
 // ------------------------------------------------------------------ navigation and blades
 
-/** Shows a view from the left navigation: closes every blade, opens the view's first blade. */
-export function navigate(route: Route, params: RouteParams = {}, o: { focus?: boolean } = {}): void {
+/**
+ * Shows a view from the left navigation: closes every blade, opens the view's first blade. A
+ * screen whose code is loaded is shown at once; otherwise once its chunk has arrived (the
+ * promise resolves then), unless another navigation came first.
+ */
+export function navigate(route: Route, params: RouteParams = {}, o: { focus?: boolean } = {}): Promise<void> {
   if (needsSignIn.has(route) && !state.session.signedIn) {
     params = { ...params, returnTo: route };
     route = "signin";
   }
+  const seq = ++navigations;
   const factory = factories.get(route);
-  if (!factory) return;
+  if (factory) {
+    show(route, factory, params, o);
+    return Promise.resolve();
+  }
+  return loadScreen(route).then(
+    (f) => {
+      if (f && seq === navigations) show(route, f, params, o);
+    },
+    () => {
+      toast({ kind: "error", title: S.app.screenFailed, text: S.app.screenFailedText });
+    },
+  );
+}
+
+function show(route: Route, factory: Factory, params: RouteParams, o: { focus?: boolean }): void {
   for (const m of stack.splice(0)) m.blade.dispose();
   clear(bladesEl);
   current = route;
@@ -205,6 +254,7 @@ export function pushBlade(blade: Blade, parent: Blade, o: { focus?: boolean } = 
   }
   closeFrom(at + 1);
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  blade.el.classList.add("blade-enter");
   mount(blade, opener);
   if (o.focus !== false) blade.heading.focus();
 }

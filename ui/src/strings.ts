@@ -17,6 +17,8 @@ export const S = {
     demoBadgeTitle: "ADO Connect is talking to the built-in simulator, not to Microsoft.",
     loading: "Starting ADO Connect…",
     startFailed: "ADO Connect could not start.",
+    screenFailed: "This screen could not be opened",
+    screenFailedText: "Part of ADO Connect could not be loaded. Restart ADO Connect; if it happens again, reinstall it.",
     configError: "A settings file has a problem",
   },
 

@@ -17,7 +17,13 @@ pub fn init_file_logging(
         .max_log_files(14)
         .build(dir)
         .ok()?;
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // The default queue holds 128,000 lines, allocated and touched up front (4 MB resident in
+    // an app that logs a few lines a minute: docs/benchmarks.md, figure 2). 1,024 lines is ample;
+    // when full, the caller waits for the writer rather than losing a line.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(1024)
+        .lossy(false)
+        .finish(appender);
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ADO_CONNECT_LOG")
