@@ -454,15 +454,11 @@ pub fn diagnostics_summary(
     .render_text()
 }
 
-/// The update found at start, if any: `{version, notes}` (the `update-available` event's
-/// payload, kept for a page that was not listening yet), else null.
+/// The answer of the update check made at start: `{version, notes}` when a newer version was
+/// found, else null. While the check runs, this waits for it.
 #[tauri::command]
-pub fn update_available(
+pub async fn update_available(
     updates: State<'_, crate::updater::UpdateState>,
-) -> Option<serde_json::Value> {
-    updates
-        .found
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone()
+) -> Result<Option<serde_json::Value>> {
+    Ok(updates.answer().await)
 }

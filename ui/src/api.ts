@@ -240,7 +240,7 @@ export interface SignInProgress {
   error?: UserError;
 }
 
-/** The `update-available` event: Rust found a newer version at start (when updates are on). */
+/** A newer version Rust found at start (when the build and the machine policy allow updates). */
 export interface UpdateAvailable {
   version: string;
   /** The release notes, if the update server gave any. */
@@ -478,17 +478,10 @@ export function onConnectProgress(handler: (p: ConnectProgress) => void): Promis
 }
 
 /**
- * A newer version was found at start (Rust checks once, only when the build and the machine
- * policy allow updates). The UI only announces it: installing is not done from the window.
+ * The answer of the update check Rust makes once at start (only when the build and the machine
+ * policy allow updates): the newer version, or null. While the check runs, the call waits for
+ * it. The UI only announces it: installing is not done from the window.
  */
-export function onUpdateAvailable(handler: (u: UpdateAvailable) => void): Promise<UnlistenFn> {
-  return listen<{ version?: unknown; notes?: unknown }>("update-available", (e) => {
-    const u = updateOf(e.payload);
-    if (u) handler(u);
-  });
-}
-
-/** The update Rust found at start, if any: the same as the event, for a page that was not yet listening. */
 export const updateAvailable = async (): Promise<UpdateAvailable | null> =>
   updateOf(await call<{ version?: unknown; notes?: unknown } | null>("update_available"));
 

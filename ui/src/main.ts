@@ -5,7 +5,7 @@
 // Connect blade for one whose connect did not happen, Home otherwise (Home also says where the
 // user left off when a sign-in is needed first).
 
-import { appInfo, onUpdateAvailable, resume, updateAvailable, sessionStatus, UserError, type SessionStatus, type WizardProgress } from "./api";
+import { appInfo, resume, updateAvailable, sessionStatus, UserError, type SessionStatus, type WizardProgress } from "./api";
 import { h, replace } from "./components/dom";
 import { welcomeScreen } from "./screens/welcome";
 import { toast } from "./components/toast";
@@ -67,11 +67,10 @@ async function boot(): Promise<void> {
   if (resumeError) toast({ kind: "warning", title: S.resume.failed, text: `${resumeError.message} ${resumeError.remedy}`.trim() });
   performance.mark("app-ready");
   document.documentElement.dataset.ready = "true";
-  // Rust checks for an update once at start and keeps what it found, so asking once the first
-  // screen is up misses nothing: listen first, then ask. The notice is a courtesy: if listening
-  // fails, the app works the same without it.
-  onUpdateAvailable(announceUpdate)
-    .then(() => updateAvailable())
+  // Rust checks for an update once at start; the call answers when the check is over, so asking
+  // once the first screen is up misses nothing. The notice is a courtesy: if the call fails, the
+  // app works the same without it.
+  updateAvailable()
     .then((u) => u && announceUpdate(u))
     .catch(() => undefined);
   void preloadScreens();

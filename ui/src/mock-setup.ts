@@ -60,8 +60,10 @@ export interface MockScenario {
   connected?: Record<string, string>;
   /** Start signed in with the work account, to this directory (the sign-in after connecting). */
   workAccount?: string;
-  /** The update Rust found at start (`update_available`), before the page listened. */
+  /** What Rust's update check found at start (`update_available` answers it at once). */
   update?: { version: string; notes: string | null };
+  /** The update check is still running: `update_available` waits until `__findUpdate(u)`. */
+  updatePending?: boolean;
   /** The proxy saved in the user's settings file at start (`app_info.userProxy`; default none). */
   userProxy?: string;
   /** The machine policy fixes the proxy: `enforced` holds "network.proxy"; save_proxy refuses. */
@@ -78,6 +80,8 @@ declare global {
     __log: string[];
     __clipboard: string[];
     __emit: (event: string, payload: unknown) => Promise<void>;
+    /** Ends the pending update check (`updatePending`) with what it found. */
+    __findUpdate?: (u: { version: string; notes: string | null } | null) => void;
     __mockState: { orgs: Organization[]; signedIn: boolean; tenant: string };
   }
 }
@@ -345,8 +349,11 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
     }
     case "open_logs_folder":
       return null;
-    case "update_available":
-      return scenario().update ?? null;
+    case "update_available": {
+      const s = scenario();
+      if (s.update !== undefined || !s.updatePending) return s.update ?? null;
+      return new Promise((resolve) => (window.__findUpdate = resolve));
+    }
     case "diagnostics_summary":
       // core's diagnostics::Report::render_text, for the fake machine.
       return [

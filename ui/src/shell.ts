@@ -406,7 +406,7 @@ function renderBanner(): void {
 // ------------------------------------------------------------------ updates
 
 /**
- * Announces a newer version (the `update-available` event): a notice at the top of the main
+ * Announces a newer version (the answer of `update_available`): a notice at the top of the main
  * area that blocks nothing and can be dismissed. The window does not install updates itself.
  */
 export function announceUpdate(u: UpdateAvailable): void {
