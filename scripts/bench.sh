@@ -111,6 +111,11 @@ if [ "${1:-}" = "--inner-window" ]; then
         --app "adoConnect=$APP" --app "emptyTauri=$EMPTY" --out "$OUT/memory-nocompositing.json"; then
       ok "idle memory with accelerated compositing off (diagnostic)"
     else bad "idle memory with accelerated compositing off"; fi
+    # And with JavaScriptCore's JIT off: what the JIT's code and data cost (both apps inherit it).
+    if JSC_useJIT=0 python3 "$BENCH/memory.py" --runs 3 --settle "$SETTLE" \
+        --app "adoConnect=$APP" --app "emptyTauri=$EMPTY" --out "$OUT/memory-nojit.json"; then
+      ok "idle memory with the JIT off (diagnostic)"
+    else bad "idle memory with the JIT off"; fi
   fi
   if [ "$PROFILE" = release ] && command -v perf >/dev/null; then
     step "profile: perf record of the first 4 s of each app"

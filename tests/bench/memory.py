@@ -4,6 +4,7 @@ RSS, after the window has been idle for --settle seconds. The apps are started d
 WebDriver), one at a time, alternating, --runs times each. Run under Xvfb (DISPLAY set).
 
   memory.py --app NAME=PATH [--app NAME=PATH …] --runs N --settle S --out F.json
+  (TOPN=N: keep the N largest mappings per process, default 8)
 """
 
 import argparse
