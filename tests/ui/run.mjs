@@ -438,6 +438,16 @@ async function main() {
 
   test("welcome", { quick: true }, async (open) => {
     const { page } = await open();
+    // The app's own window (1100×740): Start is in view without scrolling.
+    const win = await open({}, { viewport: { width: 1100, height: 740 } });
+    const startBox = await win.page.locator("#start-button").boundingBox();
+    check("welcome: Start is in view without scrolling in the app's 1100×740 window", startBox && startBox.y + startBox.height <= 740, JSON.stringify(startBox));
+    check("welcome: the words explained are folded, after Start", !(await win.page.getAttribute("#welcome-terms-box", "open")) && !(await win.page.isVisible("#welcome-terms")) && (await win.page.evaluate(() => document.querySelector("#start-button").compareDocumentPosition(document.querySelector("#welcome-terms-box")) & Node.DOCUMENT_POSITION_FOLLOWING)) > 0);
+    await win.page.focus("#start-button");
+    await win.page.keyboard.press("Tab");
+    check("welcome: the next Tab stop after Start is the words explained", (await focusedId(win.page)) === "welcome-terms-title");
+    await win.page.keyboard.press("Enter");
+    check("welcome: Enter unfolds the four words", (await win.page.isVisible("#welcome-terms")) && (await win.page.locator("#welcome-terms dt").count()) === 4);
     check("welcome: title", (await text(page, "#welcome-title")).startsWith("Connect your Azure DevOps organization"));
     check("welcome: Start is the primary button", (await page.getAttribute("#start-button", "class")).includes("btn-primary"));
     check("welcome: landmarks", (await page.locator("header#topbar, nav#nav, main#main").count()) === 3);

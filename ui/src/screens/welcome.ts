@@ -2,7 +2,8 @@
 // Signed out with saved progress (a connected organization, or a connect that did not happen),
 // it first says where the user left off, with a button that signs in and goes there.
 //
-// Element ids: #welcome (blade), #welcome-title, #welcome-terms, #welcome-steps,
+// Element ids: #welcome (blade), #welcome-title, #welcome-terms-box (folded) with
+// #welcome-terms-title and #welcome-terms, #welcome-steps,
 // #start-button, #welcome-signed-in, #resume-notice, #resume-continue.
 
 import { Blade } from "../components/blade";
@@ -49,15 +50,13 @@ export function welcomeScreen(): Blade {
     blade.body,
     resumeNotice(),
     h("p", { class: "lead", text: S.welcome.intro }),
-    h("section", { class: "card", attrs: { "aria-labelledby": "welcome-terms-title" } },
-      h("h3", { id: "welcome-terms-title", text: S.welcome.termsTitle }),
-      terms,
-    ),
     h("section", { class: "card", attrs: { "aria-labelledby": "welcome-steps-title" } },
       h("h3", { id: "welcome-steps-title", text: S.welcome.stepsTitle }),
       steps,
     ),
     user ? h("p", { id: "welcome-signed-in", text: S.welcome.continueAs(user.displayName) }) : null,
+    // Start is in view without scrolling; the words explained come after it, folded (the
+    // browser's own disclosure: Enter or Space opens it).
     h(
       "div",
       { class: "button-row" },
@@ -66,6 +65,10 @@ export function welcomeScreen(): Blade {
         kind: "primary",
         onClick: () => navigate(state.session.signedIn ? "services" : "signin", { returnTo: "services" }),
       }),
+    ),
+    h("details", { id: "welcome-terms-box", class: "card terms-box" },
+      h("summary", { id: "welcome-terms-title", text: S.welcome.termsTitle }),
+      terms,
     ),
   );
   return blade;
