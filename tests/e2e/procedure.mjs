@@ -5,7 +5,7 @@
 // with the keyboard alone. Screenshots go to artifacts/screenshots.
 // Run by tests/e2e/run.sh, which starts ado-sim, tauri-driver and sets the environment.
 
-import { WebDriver, Keys, sleep } from "./webdriver.mjs";
+import { WebDriver, Keys, sleep, CONNECT_READY } from "./webdriver.mjs";
 
 const SIM = process.env.SIM_URL;
 const APP = process.env.APP_BIN;
@@ -212,7 +212,7 @@ async function mouseProcedure() {
         await d.clickUntil(`#dir-${FABRIKAM}`, "#preflight-list li[data-status]");
         // Let the checks for this directory finish before Connect.
         await d.waitForScript(
-          "const b = document.querySelector('#connect-submit'); return b && !b.disabled && b.getAttribute('aria-disabled') !== 'true' && document.querySelectorAll('#preflight-list li[data-status]').length >= 5",
+          CONNECT_READY,
           30000,
         );
         await sleep(700);
@@ -366,7 +366,7 @@ async function killDuringConnect() {
         await d.clickUntil("#connect-button", "#directory-list");
         await d.clickUntil(`#dir-${CONTOSO}`, "#preflight-list li[data-status]");
         await d.waitForScript(
-          "const b = document.querySelector('#connect-submit'); return b && !b.disabled && b.getAttribute('aria-disabled') !== 'true' && document.querySelectorAll('#preflight-list li[data-status]').length >= 5",
+          CONNECT_READY,
           30000,
         );
         await sleep(700);

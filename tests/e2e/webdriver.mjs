@@ -149,3 +149,7 @@ async function request(base, method, path, body) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** True in the page once the Connect blade's pre-flight is over and Connect can be pressed. */
+export const CONNECT_READY =
+  "const b = document.querySelector('#connect-submit'); return b && !b.disabled && b.getAttribute('aria-disabled') !== 'true' && document.querySelectorAll('#preflight-list li[data-status]').length >= 5";
