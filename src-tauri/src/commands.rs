@@ -68,10 +68,7 @@ fn app_info_of(current: &crate::Current, log_dir: &std::path::Path) -> AppInfo {
             loaded.and_then(|l| l.config.proxy_url()).as_ref(),
             loaded.is_some_and(|l| l.is_enforced("network.proxy")),
         ),
-        user_proxy: loaded
-            .filter(|l| !l.is_enforced("network.proxy"))
-            .map(|l| l.config.network.proxy.clone())
-            .unwrap_or_default(),
+        user_proxy: loaded.map(|l| l.user_proxy()).unwrap_or_default(),
         enforced: loaded.map(|l| l.enforced.clone()).unwrap_or_default(),
     }
 }

@@ -94,10 +94,7 @@ mod tests {
             name: name.into(),
             id: format!("id-{name}"),
             owned: true,
-            directory: crate::devops::DirectoryLink {
-                kind: crate::devops::DirectoryKind::Unknown,
-                tenant_id: None,
-            },
+            directory: crate::devops::DirectoryLink::unknown(),
         }
     }
 

@@ -653,6 +653,16 @@ impl LoadedConfig {
         self.enforced.iter().any(|k| k == key)
     }
 
+    /// The proxy as Settings shows it: the user's own value, or empty when the machine policy
+    /// sets it (then `policy.proxy` is in effect and the field is not the user's to edit).
+    pub fn user_proxy(&self) -> String {
+        if self.is_enforced("network.proxy") {
+            String::new()
+        } else {
+            self.config.network.proxy.clone()
+        }
+    }
+
     /// `config show`: every key, its value and where it came from.
     pub fn render_text(&self) -> String {
         let table = toml::Table::try_from(&self.config).unwrap_or_default();

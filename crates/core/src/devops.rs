@@ -56,6 +56,16 @@ pub struct DirectoryLink {
     pub tenant_id: Option<String>,
 }
 
+impl DirectoryLink {
+    /// Not known (yet): not probed, or the probe failed.
+    pub fn unknown() -> Self {
+        DirectoryLink {
+            kind: DirectoryKind::Unknown,
+            tenant_id: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DirectoryKind {
@@ -111,10 +121,7 @@ pub fn parse_tenant_headers(headers: &HeaderMap) -> DirectoryLink {
     if saw_empty {
         personal
     } else {
-        DirectoryLink {
-            kind: DirectoryKind::Unknown,
-            tenant_id: None,
-        }
+        DirectoryLink::unknown()
     }
 }
 

@@ -226,17 +226,7 @@ impl HttpClient {
         let endpoint = req.endpoint;
         let response = match builder.send().await {
             Ok(r) => r,
-            Err(e) => {
-                let err = transport_error(endpoint, &e);
-                // An untrusted certificate stays untrusted: asking again changes nothing.
-                if err.code == ErrorCode::CertificateUntrusted {
-                    return Attempt::Fail(err);
-                }
-                return Attempt::Retry {
-                    after: None,
-                    last: err,
-                };
-            }
+            Err(e) => return transport_failure(endpoint, &e),
         };
         let status = response.status();
         // Checked before the body: a proxy refusing us may reset the connection mid-body.
@@ -246,12 +236,7 @@ impl HttpClient {
         let headers = response.headers().clone();
         let body = match response.bytes().await {
             Ok(b) => b.to_vec(),
-            Err(e) => {
-                return Attempt::Retry {
-                    after: None,
-                    last: transport_error(endpoint, &e),
-                }
-            }
+            Err(e) => return transport_failure(endpoint, &e),
         };
         let resp = Response {
             status,
@@ -309,6 +294,20 @@ fn proxy_auth_required(endpoint: &str) -> Error {
     )
     .with_endpoint(endpoint)
     .with_status(407)
+}
+
+/// A request that got no answer: the coded error, and whether asking again can help (an
+/// untrusted certificate stays untrusted; anything else may be passing).
+fn transport_failure(endpoint: &str, e: &reqwest::Error) -> Attempt {
+    let err = transport_error(endpoint, e);
+    if err.code == ErrorCode::CertificateUntrusted {
+        Attempt::Fail(err)
+    } else {
+        Attempt::Retry {
+            after: None,
+            last: err,
+        }
+    }
 }
 
 fn transport_error(endpoint: &str, e: &reqwest::Error) -> Error {

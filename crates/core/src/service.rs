@@ -438,10 +438,7 @@ impl AdoConnect {
                     || a.account_owner
                         .as_deref()
                         .is_some_and(|o| o.eq_ignore_ascii_case(&user.id)),
-                directory: DirectoryLink {
-                    kind: DirectoryKind::Unknown,
-                    tenant_id: None,
-                },
+                directory: DirectoryLink::unknown(),
             });
         }
         orgs.sort_by(|a, b| {
@@ -481,13 +478,7 @@ impl AdoConnect {
                 }
                 Err(e) => {
                     tracing::warn!(org = %org, code = %e.code, "probe failed");
-                    out.insert(
-                        org,
-                        DirectoryLink {
-                            kind: DirectoryKind::Unknown,
-                            tenant_id: None,
-                        },
-                    );
+                    out.insert(org, DirectoryLink::unknown());
                 }
             }
         }
